@@ -1,0 +1,68 @@
+# The build's fixed points: `make pkg`, `make test`, `make demo`.
+# Every target first runs scripts/setup.sh, which installs what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+WASM_PACK := wasm-pack --quiet --log-level warn
+RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs)
+TEMPLATE := $(shell find pkg-template -type f)
+
+.PHONY: help setup pkg test demo test-rust test-wasm test-js test-types test-pack vectors-check lint clean
+
+help:
+	@echo "make demo   - build if needed, run the terminal demo"
+	@echo "make test   - every test (Rust native + soft AES, wasm in Node and Chromium, JS, types, npm pack)"
+	@echo "make pkg    - assemble the publishable npm package in pkg/"
+
+setup:
+	@bash scripts/setup.sh
+
+# wasm-pack builds: the nodejs (CommonJS) and web (ESM) targets, release profile.
+build/node/wx_open_data_bg.wasm: $(RUST_SOURCES) | setup
+	$(WASM_PACK) build --release --target nodejs --out-dir build/node --out-name wx_open_data --no-pack
+build/web/wx_open_data_bg.wasm: $(RUST_SOURCES) | setup
+	$(WASM_PACK) build --release --target web --out-dir build/web --out-name wx_open_data --no-pack
+
+pkg/package.json: build/node/wx_open_data_bg.wasm build/web/wx_open_data_bg.wasm $(TEMPLATE) scripts/assemble-pkg.mjs
+	node scripts/assemble-pkg.mjs
+
+pkg: pkg/package.json
+
+demo: pkg
+	node www-example/demo.mjs
+
+test: setup lint test-rust vectors-check test-wasm pkg test-js test-types test-pack
+	@echo "make test: all suites passed"
+
+lint:
+	cargo fmt --check
+	cargo clippy --quiet --all-targets -- -D warnings
+	cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+# Native, with AES-NI where present, then with the constant-time software AES
+# that ships in the .wasm (its own target dir, so the two builds do not thrash).
+test-rust:
+	cargo test
+	RUSTFLAGS='--cfg aes_backend="soft"' CARGO_TARGET_DIR=target/soft cargo test
+
+vectors-check:
+	@node tests/vectors/generate.mjs | diff -u tests/common/vectors.rs - \
+		&& echo "vectors-check: tests/common/vectors.rs matches node:crypto"
+
+# The same wasm-bindgen tests in Node and in headless Chromium; fails if
+# either ran zero tests (wasm-pack exits 0 when the browser run skips all).
+test-wasm: setup
+	bash scripts/test-wasm.sh
+
+test-js: pkg
+	node --test tests/js/
+
+test-types: pkg
+	bash scripts/test-types.sh
+
+test-pack: pkg
+	bash scripts/test-pack.sh
+
+clean:
+	rm -rf build pkg target

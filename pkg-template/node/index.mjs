@@ -1,0 +1,13 @@
+// Node entry (import): the same instance as require('wx-open-data').
+import api from './index.cjs';
+
+export const {
+  decryptPhone,
+  decryptData,
+  encryptData,
+  verifySignature,
+  isWxOpenDataError,
+  WXBizDataCrypt,
+  init,
+  initSync,
+} = api;

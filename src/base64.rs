@@ -1,0 +1,140 @@
+//! Base64 as WeChat open data arrives at a server: standard alphabet, with the
+//! damage that transport does to it repaired where the repair is unambiguous.
+//!
+//! Repairs (all documented in the README):
+//! - `' '` becomes `'+'`. A `+` sent unencoded in a URL query or a form body is
+//!   decoded by the server as a space; base64 never contains spaces, so a
+//!   space can only ever have been a `+`.
+//! - URL-safe `-` and `_` become `+` and `/` (some proxies re-encode).
+//! - ASCII tab, CR, LF and form feed are ignored (line-wrapped base64).
+//! - Missing `=` padding is accepted; padding that is present must be right.
+//!
+//! Anything else that is not base64 (other characters, wrong padding,
+//! non-canonical trailing bits) is an error: we never guess.
+
+use base64::alphabet::STANDARD;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+use zeroize::Zeroizing;
+
+/// Standard alphabet, canonical trailing bits, for input that has padding: it
+/// must be exactly right (`DecodePaddingMode::Indifferent` would accept a
+/// partial `=`).
+const PADDED: GeneralPurpose = GeneralPurpose::new(
+    &STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+/// The same for input without any padding.
+const UNPADDED: GeneralPurpose = GeneralPurpose::new(
+    &STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
+
+fn decode_repaired(text: &[u8]) -> Result<Vec<u8>, base64::DecodeError> {
+    if text.last() == Some(&b'=') {
+        PADDED.decode(text)
+    } else {
+        UNPADDED.decode(text)
+    }
+}
+
+/// Decodes `input` after the transport repairs, or returns `None` when it is
+/// not base64. The result is wiped on drop: it may be a key.
+pub fn decode(input: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let bytes = input.as_bytes();
+    let needs_repair = bytes
+        .iter()
+        .any(|b| matches!(b, b' ' | b'-' | b'_' | b'\t' | b'\n' | b'\r' | 0x0c));
+    let decoded = if needs_repair {
+        let repaired: Zeroizing<Vec<u8>> = Zeroizing::new(
+            bytes
+                .iter()
+                .filter_map(|&b| match b {
+                    b' ' | b'-' => Some(b'+'),
+                    b'_' => Some(b'/'),
+                    b'\t' | b'\n' | b'\r' | 0x0c => None,
+                    other => Some(other),
+                })
+                .collect(),
+        );
+        decode_repaired(&repaired)
+    } else {
+        decode_repaired(bytes)
+    };
+    decoded.ok().map(Zeroizing::new)
+}
+
+/// Decodes `input` into exactly 16 bytes. `Err(Some(n))` when it is base64 of
+/// `n` bytes, `Err(None)` when it is not base64.
+pub fn decode_16(input: &str) -> Result<Zeroizing<[u8; 16]>, Option<usize>> {
+    let decoded = decode(input).ok_or(None)?;
+    let mut out = Zeroizing::new([0u8; 16]);
+    if decoded.len() != out.len() {
+        return Err(Some(decoded.len()));
+    }
+    out.copy_from_slice(&decoded);
+    Ok(out)
+}
+
+/// Standard base64 with padding: what WeChat sends and what we produce.
+pub fn encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (input, expected bytes or None for "not base64")
+    const CASES: &[(&str, Option<&[u8]>)] = &[
+        ("", Some(b"")),
+        ("Zm9vYmFy", Some(b"foobar")),
+        ("Zm9vYg==", Some(b"foob")),
+        ("Zm9vYg", Some(b"foob")),           // missing padding
+        ("Zm9v\nYmFy\r\n", Some(b"foobar")), // line-wrapped
+        ("+/+/", Some(&[0xfb, 0xff, 0xbf])), // standard alphabet
+        ("-_-_", Some(&[0xfb, 0xff, 0xbf])), // URL-safe alphabet
+        (" / /", Some(&[0xfb, 0xff, 0xbf])), // '+' turned into ' ' in transit
+        ("Zm9vYg=", None),                   // wrong padding
+        ("Zm9vYh==", None),                  // non-canonical trailing bits
+        ("Zm9v*mFy", None),                  // not in any alphabet
+        ("Zm9vY", None),                     // impossible length
+        ("=Zm9v", None),                     // padding first
+        ("Zm9v\u{00e9}mFy", None),           // non-ASCII
+        ("Zm9v\0mFy", None),                 // NUL
+    ];
+
+    #[test]
+    fn decode_table() {
+        for (input, expected) in CASES {
+            let got = decode(input);
+            assert_eq!(
+                got.as_deref().map(|v| v.as_slice()),
+                *expected,
+                "input {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn decode_16_reports_length() {
+        assert_eq!(
+            decode_16("AAAAAAAAAAAAAAAAAAAAAA==").map(|k| *k),
+            Ok([0u8; 16])
+        );
+        assert_eq!(decode_16("AAAA").map(|k| *k), Err(Some(3)));
+        assert_eq!(decode_16("!!!!").map(|k| *k), Err(None));
+    }
+
+    #[test]
+    fn encode_round_trips() {
+        for len in 0..40u8 {
+            let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(37)).collect();
+            assert_eq!(
+                decode(&encode(&bytes)).as_deref().map(|v| v.as_slice()),
+                Some(bytes.as_slice())
+            );
+        }
+    }
+}

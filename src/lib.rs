@@ -1,0 +1,46 @@
+//! Decrypt WeChat Mini Program open data: the phone number from
+//! `getPhoneNumber`, `getUserInfo`, `getWeRunData`, share and group info.
+//!
+//! WeChat encrypts open data with AES-128-CBC and PKCS#7 padding; the key is
+//! the user's `session_key` (from `jscode2session`), and the client receives
+//! `encryptedData` and `iv`. All three are base64.
+//!
+//! ```
+//! use wx_open_data::{decrypt_phone, encrypt_data, DecryptOptions};
+//!
+//! # let session_key = "tiihtNczf5v6AKRyjwEUhQ==";
+//! # let sealed = encrypt_data(session_key, br#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}"#).unwrap();
+//! # let (encrypted_data, iv) = (sealed.encrypted_data.as_str(), sealed.iv.as_str());
+//! let options = DecryptOptions { app_id: Some("wx4f4bc4dec97d474b"), ..Default::default() };
+//! let phone = decrypt_phone(session_key, encrypted_data, iv, &options)?;
+//! assert_eq!(phone.pure_phone_number, "13580006666");
+//! # Ok::<(), wx_open_data::Error>(())
+//! ```
+//!
+//! The crate is a pure Rust core. The WebAssembly binding that the npm package
+//! `wx-open-data` is built from lives in `src/wasm.rs` and only exists on
+//! `wasm32-unknown-unknown`; it converts types and errors and nothing else.
+
+pub mod base64;
+pub mod cipher;
+pub mod error;
+pub mod open_data;
+pub mod signature;
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub mod wasm;
+
+pub use error::{EncryptedDataProblem, Error, Result};
+pub use open_data::{
+    decrypt_data, decrypt_phone, encrypt_data, encrypt_data_with_iv, DecryptOptions, EncryptedData,
+    OpenData, PhoneInfo, Watermark, CLOCK_SKEW_SECONDS,
+};
+pub use signature::{sign, verify_signature};
+
+/// Largest accepted ciphertext, in bytes (1 MiB). Real open data is a few KB;
+/// anything bigger is rejected before it is decoded or decrypted.
+pub const MAX_ENCRYPTED_LEN: usize = 1 << 20;
+
+/// Largest accepted `encryptedData` text, in characters: the base64 of
+/// [`MAX_ENCRYPTED_LEN`] bytes (1,398,104 characters) with room for line breaks.
+pub const MAX_ENCRYPTED_BASE64_LEN: usize = MAX_ENCRYPTED_LEN * 3 / 2;

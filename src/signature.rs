@@ -1,0 +1,52 @@
+//! `rawData` signatures: WeChat signs the plaintext `rawData` it hands the
+//! Mini Program as `sha1(rawData + session_key)` in hex, where `session_key`
+//! is the base64 string itself (not its decoded bytes).
+
+use sha1::{Digest, Sha1};
+use subtle::ConstantTimeEq;
+
+/// The hex signature WeChat would compute for `raw_data` (for mocks and tests).
+pub fn sign(raw_data: &str, session_key: &str) -> String {
+    let mut hasher = Sha1::new();
+    hasher.update(raw_data.as_bytes());
+    hasher.update(session_key.as_bytes());
+    format!("{:x}", hasher.finalize())
+}
+
+/// Whether `signature` (hex, any case) is the signature of `raw_data` under
+/// `session_key`. The comparison is constant-time: a timing difference would
+/// let an attacker forge a signature byte by byte.
+pub fn verify_signature(raw_data: &str, signature: &str, session_key: &str) -> bool {
+    let expected = sign(raw_data, session_key);
+    let given = signature.to_ascii_lowercase();
+    // Lengths are public (always 40); `ct_eq` returns false at once on a mismatch.
+    bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_table() {
+        // sha1("abc" + "key"), computed independently with `printf abckey | sha1sum`.
+        let sig = "9d8012e71d1125f5a0f01ea2469b2bf5df949142".to_owned();
+        assert_eq!(sign("abc", "key"), sig);
+        let cases = [
+            (sig.clone(), true),
+            (sig.to_ascii_uppercase(), true),
+            (sig[..39].to_owned(), false),
+            (format!("{sig}0"), false),
+            (String::new(), false),
+        ];
+        for (candidate, expected) in cases {
+            assert_eq!(
+                verify_signature("abc", &candidate, "key"),
+                expected,
+                "{candidate}"
+            );
+        }
+        assert!(!verify_signature("abd", &sig, "key"));
+        assert!(!verify_signature("abc", &sig, "kez"));
+    }
+}

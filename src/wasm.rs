@@ -1,0 +1,395 @@
+//! The JavaScript binding: the only module that knows about wasm-bindgen.
+//!
+//! Each export converts its JS arguments into Rust values (strictly: a wrong
+//! type is `INVALID_ARGUMENT`, never a trap), calls the core, and converts the
+//! result or the [`Error`] back. No decryption logic lives here.
+//!
+//! Arguments are taken as `&JsValue` rather than `&str` so that a number,
+//! `undefined` or an object gets our typed error instead of wasm-bindgen's
+//! untyped one, and so that an oversize string is rejected by its length
+//! before it is copied into wasm memory. Every call into JS that can throw
+//! (getters, proxies, `JSON.stringify`) goes through a `catch` import: an
+//! exception unwinding through wasm frames would skip destructors and leave
+//! the instance in a bad state.
+
+use js_sys::{JsString, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::error::{EncryptedDataProblem, Error};
+use crate::open_data::{self, DecryptOptions};
+use crate::{base64, signature, MAX_ENCRYPTED_BASE64_LEN};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Where and when WeChat produced the data. */
+export interface Watermark {
+  /** Unix seconds. */
+  timestamp: number;
+  /** AppID of the Mini Program the data was encrypted for. */
+  appid: string;
+}
+
+/** A getPhoneNumber payload. */
+export interface PhoneInfo {
+  /** The number as bound to WeChat; foreign numbers include the country code. */
+  phoneNumber: string;
+  /** The number without the country code. */
+  purePhoneNumber: string;
+  /** The country code, always a string (payloads carrying a number are normalised). */
+  countryCode: string;
+  watermark: Watermark;
+}
+
+/** Checks on the watermark. Unknown keys are rejected (a typo must not disable a check). */
+export interface DecryptOptions {
+  /** The watermark appid must equal this (your Mini Program's AppID). */
+  appId?: string;
+  /** The watermark timestamp may be at most this many seconds old (and at most 60 s in the future). */
+  maxAgeSeconds?: number;
+  /** Current unix time in seconds, for tests. Defaults to Date.now() / 1000. */
+  now?: number;
+}
+
+/** Decrypted open data of any kind: the JSON object WeChat encrypted. */
+export interface OpenData {
+  [key: string]: unknown;
+  watermark?: Watermark;
+}
+
+/** What encryptData returns: what the WeChat client would send to your server. */
+export interface EncryptedPayload {
+  encryptedData: string;
+  iv: string;
+}
+
+/** Stable error codes; messages may improve between releases, codes never change. */
+export type WxOpenDataErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_SESSION_KEY'
+  | 'INVALID_IV'
+  | 'INVALID_ENCRYPTED_DATA'
+  | 'DECRYPT_FAILED'
+  | 'NOT_PHONE_DATA'
+  | 'APPID_MISMATCH'
+  | 'EXPIRED'
+  | 'RANDOM_UNAVAILABLE';
+
+/** Every error this package throws. */
+export interface WxOpenDataError extends Error {
+  name: 'WxOpenDataError';
+  code: WxOpenDataErrorCode;
+  /** The official WXBizDataCrypt code (-41001 … -41004) where one exists, else null. */
+  wxErrCode: number | null;
+}
+
+/**
+ * Decrypts getPhoneNumber data and checks its shape and, with options, the watermark.
+ * @throws {WxOpenDataError}
+ */
+export function decryptPhone(sessionKey: string, encryptedData: string, iv: string, options?: DecryptOptions): PhoneInfo;
+
+/**
+ * Decrypts any open data (userInfo, weRunData, share info) into the object WeChat encrypted.
+ * Pass your own interface as T to type the result.
+ * @throws {WxOpenDataError}
+ */
+export function decryptData<T = OpenData>(sessionKey: string, encryptedData: string, iv: string, options?: DecryptOptions): T;
+"#;
+
+/// `decryptPhone(sessionKey, encryptedData, iv, options?)`.
+#[wasm_bindgen(js_name = decryptPhone, skip_typescript)]
+pub fn decrypt_phone(
+    session_key: &JsValue,
+    encrypted_data: &JsValue,
+    iv: &JsValue,
+    options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let inputs = Inputs::read(session_key, encrypted_data, iv)?;
+    let options = Options::read(options)?;
+    let phone = open_data::decrypt_phone(
+        &inputs.session_key,
+        &inputs.encrypted_data,
+        &inputs.iv,
+        &options.get(),
+    )
+    .map_err(to_js_error)?;
+    serde_wasm_bindgen::to_value(&phone).map_err(|_| to_js_error(Error::NotPhoneData))
+}
+
+/// `decryptData(sessionKey, encryptedData, iv, options?)`.
+#[wasm_bindgen(js_name = decryptData, skip_typescript)]
+pub fn decrypt_data(
+    session_key: &JsValue,
+    encrypted_data: &JsValue,
+    iv: &JsValue,
+    options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let inputs = Inputs::read(session_key, encrypted_data, iv)?;
+    let options = Options::read(options)?;
+    let data = open_data::decrypt_data(
+        &inputs.session_key,
+        &inputs.encrypted_data,
+        &inputs.iv,
+        &options.get(),
+    )
+    .map_err(to_js_error)?;
+    // The core already checked that this is JSON; JSON.parse builds the object
+    // the way every JS developer expects (own `__proto__` keys, number rules).
+    JSON::parse(data.json()).map_err(|_| to_js_error(Error::DecryptFailed))
+}
+
+/// `verifySignature(rawData, signature, sessionKey)`: whether
+/// `sha1(rawData + sessionKey)` equals `signature` (hex, any case), compared in
+/// constant time.
+#[wasm_bindgen(js_name = verifySignature)]
+pub fn verify_signature(
+    #[wasm_bindgen(js_name = rawData, unchecked_param_type = "string")] raw_data: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] signature: &JsValue,
+    #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: &JsValue,
+) -> Result<bool, JsValue> {
+    let raw_data = string_arg(raw_data, "rawData must be a string")?;
+    let signature = string_arg(signature, "signature must be a string")?;
+    let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+    Ok(signature::verify_signature(
+        &raw_data,
+        &signature,
+        &session_key,
+    ))
+}
+
+/// `encryptData(sessionKey, data)`: encrypts `data` (an object, serialised
+/// with `JSON.stringify`, or a string used as is) with a fresh random IV.
+#[wasm_bindgen(js_name = encryptData, unchecked_return_type = "EncryptedPayload")]
+pub fn encrypt_data(
+    #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "object | string")] data: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+    let plaintext = Zeroizing::new(match data.as_string() {
+        Some(text) => text,
+        None if data.is_object() => JSON::stringify(data)
+            .ok()
+            .and_then(|json| json.as_string())
+            .ok_or_else(|| invalid("data could not be serialised with JSON.stringify"))?,
+        None => return Err(invalid("data must be an object or a string")),
+    });
+    let sealed =
+        open_data::encrypt_data(&session_key, plaintext.as_bytes()).map_err(to_js_error)?;
+    serde_wasm_bindgen::to_value(&sealed).map_err(|_| invalid("data could not be encrypted"))
+}
+
+/// `isWxOpenDataError(value)`: whether `value` is an error thrown by this package.
+#[wasm_bindgen(js_name = isWxOpenDataError, unchecked_return_type = "value is WxOpenDataError")]
+pub fn is_wx_open_data_error(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue,
+) -> bool {
+    value.is_instance_of::<js_sys::Error>()
+        && Reflect::get(value, &JsValue::from_str("name"))
+            .ok()
+            .and_then(|n| n.as_string())
+            .as_deref()
+            == Some(ERROR_NAME)
+        && Reflect::get(value, &JsValue::from_str("code"))
+            .ok()
+            .and_then(|c| c.as_string())
+            .is_some_and(|c| Error::CODES.contains(&c.as_str()))
+}
+
+/// A drop-in for the `WXBizDataCrypt` class of WeChat's official Node sample:
+/// `new WXBizDataCrypt(appId, sessionKey).decryptData(encryptedData, iv)`,
+/// with the appid check on, throwing `WxOpenDataError` instead of
+/// `Error('Illegal Buffer')`.
+#[wasm_bindgen(js_name = WXBizDataCrypt)]
+pub struct WxBizDataCrypt {
+    app_id: String,
+    session_key: Zeroizing<String>,
+}
+
+#[wasm_bindgen(js_class = WXBizDataCrypt)]
+impl WxBizDataCrypt {
+    /// Keeps `appId` and `sessionKey`; the key is validated here so a bad one
+    /// fails at construction, as early as possible.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = appId, unchecked_param_type = "string")] app_id: &JsValue,
+        #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")]
+        session_key: &JsValue,
+    ) -> Result<WxBizDataCrypt, JsValue> {
+        let app_id = string_arg(app_id, "appId must be a string")?;
+        let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+        base64::decode_16(&session_key)
+            .map_err(|decoded_len| to_js_error(Error::InvalidSessionKey { decoded_len }))?;
+        Ok(WxBizDataCrypt {
+            app_id,
+            session_key,
+        })
+    }
+
+    /// Decrypts open data of any kind; the watermark appid must be this
+    /// instance's `appId`.
+    #[wasm_bindgen(js_name = decryptData, unchecked_return_type = "OpenData")]
+    pub fn decrypt_data(
+        &self,
+        #[wasm_bindgen(js_name = encryptedData, unchecked_param_type = "string")]
+        encrypted_data: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] iv: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let encrypted_data = encrypted_data_arg(encrypted_data)?;
+        let iv = string_arg(iv, "iv must be a string")?;
+        let options = DecryptOptions {
+            app_id: Some(&self.app_id),
+            ..Default::default()
+        };
+        let data = open_data::decrypt_data(&self.session_key, &encrypted_data, &iv, &options)
+            .map_err(to_js_error)?;
+        JSON::parse(data.json()).map_err(|_| to_js_error(Error::DecryptFailed))
+    }
+}
+
+const ERROR_NAME: &str = "WxOpenDataError";
+
+/// The one conversion from the core's [`Error`] to a JS `Error` with `name`,
+/// `code` and `wxErrCode`. The message is the core's, which never contains
+/// inputs.
+fn to_js_error(error: Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name(ERROR_NAME);
+    let wx_err_code = error
+        .wx_err_code()
+        .map_or(JsValue::NULL, |n| JsValue::from_f64(f64::from(n)));
+    // Setting own data properties on a fresh Error cannot throw; ignore the Result.
+    let _ = Reflect::set(
+        &js,
+        &JsValue::from_str("code"),
+        &JsValue::from_str(error.code()),
+    );
+    let _ = Reflect::set(&js, &JsValue::from_str("wxErrCode"), &wx_err_code);
+    js.into()
+}
+
+fn invalid(what: &'static str) -> JsValue {
+    to_js_error(Error::InvalidArgument(what))
+}
+
+fn string_arg(value: &JsValue, what: &'static str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| invalid(what))
+}
+
+/// `encryptedData` is checked for size by its JS length before it is copied
+/// into wasm memory (UTF-16 units >= UTF-8 bytes for the ASCII that base64 is).
+fn encrypted_data_arg(value: &JsValue) -> Result<String, JsValue> {
+    let text = value
+        .dyn_ref::<JsString>()
+        .ok_or_else(|| invalid("encryptedData must be a string"))?;
+    if text.length() as usize > MAX_ENCRYPTED_BASE64_LEN {
+        return Err(to_js_error(Error::InvalidEncryptedData(
+            EncryptedDataProblem::TooLarge,
+        )));
+    }
+    string_arg(value, "encryptedData must be a string")
+}
+
+/// The three inputs of a decryption, copied out of JS; the key and IV are wiped on drop.
+struct Inputs {
+    session_key: Zeroizing<String>,
+    encrypted_data: String,
+    iv: Zeroizing<String>,
+}
+
+impl Inputs {
+    fn read(
+        session_key: &JsValue,
+        encrypted_data: &JsValue,
+        iv: &JsValue,
+    ) -> Result<Inputs, JsValue> {
+        Ok(Inputs {
+            session_key: Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?),
+            encrypted_data: encrypted_data_arg(encrypted_data)?,
+            iv: Zeroizing::new(string_arg(iv, "iv must be a string")?),
+        })
+    }
+}
+
+/// `DecryptOptions` read from a JS object, strictly.
+struct Options {
+    app_id: Option<String>,
+    max_age_seconds: Option<u64>,
+    now: u64,
+}
+
+impl Options {
+    const KEYS: [&'static str; 3] = ["appId", "maxAgeSeconds", "now"];
+
+    fn read(value: &JsValue) -> Result<Options, JsValue> {
+        let mut options = Options {
+            app_id: None,
+            max_age_seconds: None,
+            now: now_seconds(),
+        };
+        if value.is_undefined() || value.is_null() {
+            return Ok(options);
+        }
+        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+            return Err(invalid(
+                "options must be an object like { appId, maxAgeSeconds }",
+            ));
+        }
+        // own_keys goes through a catch import: a throwing proxy becomes an error.
+        let keys = Reflect::own_keys(value).map_err(|_| invalid("options could not be read"))?;
+        for key in keys.iter() {
+            let known = key
+                .as_string()
+                .is_some_and(|k| Self::KEYS.contains(&k.as_str()));
+            if !known {
+                return Err(invalid(
+                    "options has an unknown key; the known keys are appId, maxAgeSeconds and now",
+                ));
+            }
+        }
+        let get = |key: &str| {
+            Reflect::get(value, &JsValue::from_str(key))
+                .map_err(|_| invalid("options could not be read"))
+                .map(|v| (!v.is_undefined()).then_some(v))
+        };
+        if let Some(app_id) = get("appId")? {
+            options.app_id = Some(
+                app_id
+                    .as_string()
+                    .ok_or_else(|| invalid("options.appId must be a string"))?,
+            );
+        }
+        if let Some(max_age) = get("maxAgeSeconds")? {
+            options.max_age_seconds =
+                Some(seconds(&max_age).ok_or_else(|| {
+                    invalid("options.maxAgeSeconds must be a non-negative integer")
+                })?);
+        }
+        if let Some(now) = get("now")? {
+            options.now = seconds(&now).ok_or_else(|| {
+                invalid("options.now must be a non-negative integer (unix seconds)")
+            })?;
+        }
+        Ok(options)
+    }
+
+    fn get(&self) -> DecryptOptions<'_> {
+        DecryptOptions {
+            app_id: self.app_id.as_deref(),
+            max_age_seconds: self.max_age_seconds,
+            now: Some(self.now),
+        }
+    }
+}
+
+/// A non-negative safe integer number of seconds.
+fn seconds(value: &JsValue) -> Option<u64> {
+    let n = value.as_f64()?;
+    let in_range = (0.0..=9_007_199_254_740_991.0).contains(&n) && n.fract() == 0.0;
+    // The range check makes the cast exact.
+    in_range.then_some(n as u64)
+}
+
+fn now_seconds() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
