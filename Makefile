@@ -24,7 +24,7 @@ build/node/wx_open_data_bg.wasm: $(RUST_SOURCES) | setup
 build/web/wx_open_data_bg.wasm: $(RUST_SOURCES) | setup
 	$(WASM_PACK) build --release --target web --out-dir build/web --out-name wx_open_data --no-pack
 
-pkg/package.json: build/node/wx_open_data_bg.wasm build/web/wx_open_data_bg.wasm $(TEMPLATE) scripts/assemble-pkg.mjs
+pkg/package.json: build/node/wx_open_data_bg.wasm build/web/wx_open_data_bg.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
 	node scripts/assemble-pkg.mjs
 
 pkg: pkg/package.json

@@ -15,6 +15,16 @@ for (const target of ['node', 'web']) {
   for (const file of FILES) cpSync(join(root, 'build', target, file), join(pkg, target, file));
 }
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
+cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
+
+// wasm-bindgen declares `[Symbol.dispose](): void` on classes, which only
+// compiles with TypeScript's esnext.disposable lib: a consumer on lib es2022
+// with skipLibCheck off would get an error from our typings. The method still
+// exists at run time (where Symbol.dispose does); only the declaration goes.
+for (const target of ['node', 'web']) {
+  const file = join(pkg, target, 'wx_open_data.d.ts');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
+}
 
 // One version: Cargo.toml's.
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
