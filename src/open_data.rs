@@ -32,6 +32,13 @@ pub struct DecryptOptions<'a> {
     pub now: Option<u64>,
 }
 
+impl DecryptOptions<'_> {
+    /// Whether any check needs the watermark (so it must be read at all).
+    pub fn checks_watermark(&self) -> bool {
+        self.app_id.is_some() || self.max_age_seconds.is_some()
+    }
+}
+
 /// The watermark WeChat adds to every piece of open data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct Watermark {
@@ -96,13 +103,8 @@ pub fn decrypt_data(
     options: &DecryptOptions<'_>,
 ) -> Result<OpenData> {
     let json = decrypt_json(session_key, encrypted_data, iv)?;
-    if options.app_id.is_some() || options.max_age_seconds.is_some() {
-        /// Only the watermark; a malformed one counts as missing.
-        #[derive(Deserialize)]
-        struct Envelope {
-            watermark: Option<Watermark>,
-        }
-        let watermark = serde_json::from_str::<Envelope>(&json)
+    if options.checks_watermark() {
+        let watermark = serde_json::from_str::<WatermarkOnly>(&json)
             .ok()
             .and_then(|e| e.watermark);
         check_watermark(watermark.as_ref(), options)?;
@@ -121,6 +123,16 @@ pub fn decrypt_phone(
     let phone: PhoneInfo = serde_json::from_str(&json).map_err(|_| Error::NotPhoneData)?;
     check_watermark(Some(&phone.watermark), options)?;
     Ok(phone)
+}
+
+/// Only the watermark of some open data. Public so that a caller parsing the
+/// JSON another way (the wasm binding uses the host's `JSON.parse`) applies
+/// the same rule: data whose watermark is malformed (so that this fails to
+/// deserialize) counts as having none.
+#[derive(Debug, Deserialize)]
+pub struct WatermarkOnly {
+    /// The watermark, if the data has one.
+    pub watermark: Option<Watermark>,
 }
 
 /// Encrypts `plaintext` under `session_key` with a fresh random IV.
@@ -150,10 +162,28 @@ pub fn encrypt_data_with_iv(
     })
 }
 
-/// Validates and decodes the three inputs, decrypts, and checks that the
-/// result is UTF-8 JSON. The padding verdict is combined with the text checks
-/// only at the end, so that valid and invalid padding take the same path.
+/// [`decrypt_text`], then the JSON syntax check (serde_json, natively).
 fn decrypt_json(session_key: &str, encrypted_data: &str, iv: &str) -> Result<Zeroizing<String>> {
+    let text = decrypt_text(session_key, encrypted_data, iv)?;
+    serde_json::from_str::<IgnoredAny>(&text).map_err(|_| Error::DecryptFailed)?;
+    Ok(text)
+}
+
+/// Validates and decodes the three inputs, decrypts, and checks padding and
+/// UTF-8; the caller parses the JSON with whatever parser its host has best
+/// (serde_json natively, `JSON.parse` in the wasm binding) and maps a parse
+/// failure to [`Error::DecryptFailed`] too.
+///
+/// Padding and UTF-8 are checked on every call, whatever the other verdict
+/// (the text checked is the whole buffer when the padding is bad), and
+/// combined only at the end, so valid and invalid padding take the same path:
+/// in a padding-oracle attack the forged block decrypts to garbage, so both
+/// outcomes fail the UTF-8 check, with one error and the same work.
+pub fn decrypt_text(
+    session_key: &str,
+    encrypted_data: &str,
+    iv: &str,
+) -> Result<Zeroizing<String>> {
     // Size first: an oversize input is rejected before any decoding.
     if encrypted_data.len() > MAX_ENCRYPTED_BASE64_LEN {
         return Err(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge));
@@ -167,8 +197,8 @@ fn decrypt_json(session_key: &str, encrypted_data: &str, iv: &str) -> Result<Zer
     let padding = cipher::decrypt_in_place(&key, &iv, &mut buf);
     let text_len = *padding.as_ref().unwrap_or(&buf.len());
     buf.truncate(text_len);
-    let text_ok = core::str::from_utf8(&buf).is_ok_and(is_json);
-    if padding.is_err() || !text_ok {
+    let utf8_ok = core::str::from_utf8(&buf).is_ok();
+    if padding.is_err() || !utf8_ok {
         return Err(Error::DecryptFailed);
     }
     // Checked above: UTF-8. `String::from_utf8` moves the buffer, no copy.
@@ -199,11 +229,8 @@ fn check_ciphertext_len(len: usize) -> Result<()> {
     Err(Error::InvalidEncryptedData(problem))
 }
 
-fn is_json(text: &str) -> bool {
-    serde_json::from_str::<IgnoredAny>(text).is_ok()
-}
-
-fn check_watermark(watermark: Option<&Watermark>, options: &DecryptOptions<'_>) -> Result<()> {
+/// Applies `options` to the watermark of decrypted data (`None`: it has none).
+pub fn check_watermark(watermark: Option<&Watermark>, options: &DecryptOptions<'_>) -> Result<()> {
     if let Some(app_id) = options.app_id {
         if watermark.is_none_or(|w| w.appid != app_id) {
             return Err(Error::AppIdMismatch);
@@ -242,6 +269,11 @@ fn string_or_integer<'de, D: Deserializer<'de>>(
         }
         fn visit_u64<E: serde::de::Error>(self, v: u64) -> core::result::Result<String, E> {
             Ok(v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> core::result::Result<String, E> {
+            u64::try_from(v)
+                .map(|v| v.to_string())
+                .map_err(|_| E::custom("negative country code"))
         }
     }
     deserializer.deserialize_any(Visitor)
