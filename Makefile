@@ -8,12 +8,13 @@ WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs)
 TEMPLATE := $(shell find pkg-template -type f)
 
-.PHONY: help setup pkg test demo test-rust test-wasm test-js test-types test-pack vectors-check lint clean
+.PHONY: help setup pkg test demo bench test-rust test-wasm test-js test-types test-pack vectors-check lint clean
 
 help:
 	@echo "make demo   - build if needed, run the terminal demo"
 	@echo "make test   - every test (Rust native + soft AES, wasm in Node and Chromium, JS, types, npm pack)"
 	@echo "make pkg    - assemble the publishable npm package in pkg/"
+	@echo "make bench  - benchmarks vs the node:crypto sample; writes bench/RESULTS.md"
 
 setup:
 	@bash scripts/setup.sh
@@ -63,6 +64,13 @@ test-types: pkg
 
 test-pack: pkg
 	bash scripts/test-pack.sh
+
+# Figures, never assertions: prints tables and writes bench/RESULTS.md.
+# BENCH_QUICK=1 for a short run that does not overwrite RESULTS.md.
+bench: pkg
+	@if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.stamp ]; then \
+		(cd bench && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp); fi
+	node bench/run.mjs
 
 clean:
 	rm -rf build pkg target
