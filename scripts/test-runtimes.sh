@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The runtime matrix (issue 4): the built pkg/, packed and installed from its
+# tarball, run through the shared checks in Node 16 (expected failure), 18,
+# 20, 22, 24, Bun, Deno, headless Chromium, esbuild bundles (browser, Node)
+# and Cloudflare workerd. Assumes `make pkg` has run.
+#
+# The runtimes are pinned npm packages in tests/runtimes (package-lock.json);
+# `npm ci` runs only when node_modules does not match the lock. Never put
+# tests/runtimes/node_modules/.bin on PATH: its `node` is Node 16.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+if ! cmp -s tests/runtimes/package-lock.json tests/runtimes/node_modules/.installed-lock.json 2>/dev/null; then
+  echo "test-runtimes: installing the pinned runtimes (npm ci in tests/runtimes)"
+  (cd tests/runtimes && npm ci --no-audit --no-fund --loglevel=error \
+    && cp package-lock.json node_modules/.installed-lock.json)
+fi
+
+node tests/runtimes/run.mjs

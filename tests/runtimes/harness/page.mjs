@@ -1,0 +1,20 @@
+// Harness for the browser rows: a web page imports the package by its bare
+// name exactly as a user's page does. Served as-is (Chromium resolves
+// 'wx-open-data' through the page's import map) and bundled by esbuild
+// (which resolves it through the package's exports map, `browser`
+// condition). Either way init() fetches the .wasm from its default URL,
+// next to the module that holds the glue. The result lands in
+// window.__wxResult for the driver to read.
+import * as wx from 'wx-open-data';
+import { runChecks } from './checks.mjs';
+
+async function main() {
+  const fixtures = await (await fetch('/fixtures.json')).json();
+  await wx.init();
+  return runChecks({ ...wx }, fixtures);
+}
+
+main().then(
+  (result) => { window.__wxResult = result; },
+  (e) => { window.__wxResult = { loadError: { name: e?.name, message: String(e?.message ?? e) } }; },
+);
