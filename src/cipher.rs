@@ -22,10 +22,19 @@ pub const BLOCK_LEN: usize = 16;
 /// constant time, so neither the error nor its timing tells an attacker how
 /// the padding was wrong.
 pub fn decrypt_in_place(key: &[u8; 16], iv: &[u8; 16], buf: &mut [u8]) -> Result<usize> {
+    decrypt_blocks_in_place(key, iv, buf)?;
+    pkcs7_unpadded_len(buf).ok_or(Error::DecryptFailed)
+}
+
+/// CBC-decrypts `buf` (a multiple of 16 bytes) in place without looking at
+/// the padding. Only for [`crate::diagnose`], which must see every block to
+/// tell a wrong iv (first block garbage) from a wrong key (all garbage); the
+/// request path uses [`decrypt_in_place`].
+pub(crate) fn decrypt_blocks_in_place(key: &[u8; 16], iv: &[u8; 16], buf: &mut [u8]) -> Result<()> {
     cbc::Decryptor::<Aes128>::new(key.into(), iv.into())
         .decrypt_padded_mut::<NoPadding>(buf)
-        .map_err(|_| Error::DecryptFailed)?;
-    pkcs7_unpadded_len(buf).ok_or(Error::DecryptFailed)
+        .map(|_| ())
+        .map_err(|_| Error::DecryptFailed)
 }
 
 /// Encrypts `plaintext` with PKCS#7 padding.
@@ -40,7 +49,7 @@ pub fn encrypt(key: &[u8; 16], iv: &[u8; 16], plaintext: &[u8]) -> Vec<u8> {
 /// the padding), which is the side channel of a CBC padding oracle. This
 /// version reads all 16 bytes of the last block and combines the checks with
 /// `subtle`'s constant-time operations; only the final verdict branches.
-fn pkcs7_unpadded_len(buf: &[u8]) -> Option<usize> {
+pub(crate) fn pkcs7_unpadded_len(buf: &[u8]) -> Option<usize> {
     let last: &[u8; BLOCK_LEN] = buf.last_chunk()?;
     let pad = last[BLOCK_LEN - 1];
     // 1 <= pad <= 16

@@ -23,6 +23,7 @@
 
 pub mod base64;
 pub mod cipher;
+pub mod diagnose;
 pub mod error;
 pub mod open_data;
 pub mod signature;
@@ -30,6 +31,7 @@ pub mod signature;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;
 
+pub use diagnose::{diagnose, Cause, DataKind, DiagnoseOptions, Diagnosis};
 pub use error::{EncryptedDataProblem, Error, Result};
 pub use open_data::{
     decrypt_data, decrypt_phone, encrypt_data, encrypt_data_with_iv, DecryptOptions, EncryptedData,

@@ -212,11 +212,11 @@ pub fn decrypt_text(
     }
 }
 
-fn session_key_bytes(session_key: &str) -> Result<Zeroizing<[u8; 16]>> {
+pub(crate) fn session_key_bytes(session_key: &str) -> Result<Zeroizing<[u8; 16]>> {
     base64::decode_16(session_key).map_err(|decoded_len| Error::InvalidSessionKey { decoded_len })
 }
 
-fn check_ciphertext_len(len: usize) -> Result<()> {
+pub(crate) fn check_ciphertext_len(len: usize) -> Result<()> {
     let problem = if len == 0 {
         EncryptedDataProblem::Empty
     } else if len > MAX_ENCRYPTED_LEN {
@@ -248,7 +248,7 @@ pub fn check_watermark(watermark: Option<&Watermark>, options: &DecryptOptions<'
     Ok(())
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
