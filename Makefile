@@ -31,6 +31,8 @@ pkg/package.json: build/node/wx_open_data_bg.wasm build/web/wx_open_data_bg.wasm
 pkg: pkg/package.json
 
 demo: pkg
+	@if [ ! -d www-example/node_modules ] || [ www-example/package-lock.json -nt www-example/node_modules/.stamp ]; then \
+		(cd www-example && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp); fi
 	node www-example/demo.mjs
 
 test: setup lint test-rust vectors-check test-wasm pkg test-js test-types test-pack

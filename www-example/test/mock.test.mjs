@@ -1,0 +1,134 @@
+// The mock WeChat API: what the backend and the tests rely on it to do.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { decryptPhone } from 'wx-open-data';
+import { createMockWeChat } from '../mock-wechat/server.mjs';
+import { post } from './helpers.mjs';
+
+const APPID = 'wxmock0000000001';
+const SECRET = 'sekrit';
+let mock, url;
+const clock = { offset: 0 };
+test.before(async () => {
+  mock = createMockWeChat({ appId: APPID, appSecret: SECRET, now: () => Math.floor(Date.now() / 1000) + clock.offset });
+  url = await mock.listen();
+});
+test.after(() => mock.close());
+
+const login = async (user) => (await post(url, '/__client/login', { user })).data.code;
+const session = (code, { appid = APPID, secret = SECRET, grant = 'authorization_code' } = {}) =>
+  fetch(`${url}/sns/jscode2session?appid=${appid}&secret=${secret}&js_code=${encodeURIComponent(code)}&grant_type=${grant}`).then((r) => r.json());
+
+test('jscode2session: a fresh code gives openid, session_key, unionid; the same code again is 40029', async () => {
+  const code = await login('m-alice');
+  const s = await session(code);
+  assert.deepEqual(Object.keys(s).sort(), ['openid', 'session_key', 'unionid']);
+  assert.equal(Buffer.from(s.session_key, 'base64').length, 16);
+  assert.equal(s.session_key, mock.currentSessionKey('m-alice'));
+  const again = await session(code);
+  assert.equal(again.errcode, 40029);
+  assert.match(again.errmsg, /^invalid code/);
+  assert.equal((await session('never-issued')).errcode, 40029);
+});
+
+test('each wx.login rotates the user\'s session_key; openid stays; other users are untouched', async () => {
+  const bob1 = await session(await login('m-bob'));
+  const carol = await session(await login('m-carol'));
+  const bob2 = await session(await login('m-bob'));
+  assert.notEqual(bob1.session_key, bob2.session_key);
+  assert.equal(bob1.openid, bob2.openid);
+  assert.notEqual(bob1.openid, carol.openid);
+  assert.equal(mock.currentSessionKey('m-carol'), carol.session_key);
+});
+
+test('wrong secret is 40125, wrong appid 40013, wrong grant_type 40002; none consumes the code', async () => {
+  const code = await login('m-dave');
+  assert.equal((await session(code, { secret: 'nope' })).errcode, 40125);
+  assert.equal((await session(code, { appid: 'wxother' })).errcode, 40013);
+  assert.equal((await session(code, { grant: 'client_credential' })).errcode, 40002);
+  assert.ok((await session(code)).session_key);
+});
+
+test('a login code older than 5 minutes is 40029', async (t) => {
+  t.after(() => { clock.offset = 0; });
+  const code = await login('m-erin');
+  clock.offset = 301;
+  assert.equal((await session(code)).errcode, 40029);
+});
+
+test('getPhoneNumber encrypts with the CURRENT session_key: decrypts with it, fails with the previous one', async () => {
+  const old = await session(await login('m-fay'));
+  const tapWithOld = (await post(url, '/__client/getPhoneNumber', { user: 'm-fay' })).data;
+  const current = await session(await login('m-fay'));
+  const tapWithNew = (await post(url, '/__client/getPhoneNumber', { user: 'm-fay' })).data;
+  const opts = { appId: APPID, maxAgeSeconds: 300 };
+  assert.equal(decryptPhone(old.session_key, tapWithOld.encryptedData, tapWithOld.iv, opts).phoneNumber, mock.phoneOf('m-fay').phoneNumber);
+  assert.equal(decryptPhone(current.session_key, tapWithNew.encryptedData, tapWithNew.iv, opts).watermark.appid, APPID);
+  assert.throws(() => decryptPhone(current.session_key, tapWithOld.encryptedData, tapWithOld.iv, opts), { code: 'DECRYPT_FAILED' });
+  assert.equal(typeof tapWithNew.cloudID, 'string');
+  assert.equal(typeof tapWithNew.code, 'string');
+});
+
+test('getPhoneNumber before any wx.login is refused', async () => {
+  const r = await post(url, '/__client/getPhoneNumber', { user: 'm-nobody' });
+  assert.equal(r.status, 400);
+  assert.match(r.data.errMsg, /getPhoneNumber:fail/);
+});
+
+test('cloudID resolves to the same data the platform would put in event.phone', async () => {
+  await login('m-gus');
+  const tap = (await post(url, '/__client/getPhoneNumber', { user: 'm-gus' })).data;
+  const r = await post(url, '/__platform/cloudID', { cloudID: tap.cloudID });
+  assert.equal(r.data.cloudID, tap.cloudID);
+  assert.equal(r.data.data.phoneNumber, mock.phoneOf('m-gus').phoneNumber);
+  assert.equal(r.data.data.watermark.appid, APPID);
+  assert.equal((await post(url, '/__platform/cloudID', { cloudID: 'unknown' })).status, 404);
+});
+
+async function accessToken() {
+  return (await fetch(`${url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`).then((r) => r.json())).access_token;
+}
+const byCode = (token, code) => post(url, `/wxa/business/getuserphonenumber?access_token=${token}`, { code });
+
+test('cgi-bin/token: access_token + expires_in; wrong secret 40125', async () => {
+  const r = await fetch(`${url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`).then((x) => x.json());
+  assert.equal(typeof r.access_token, 'string');
+  assert.equal(r.expires_in, 7200);
+  const bad = await fetch(`${url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=x`).then((x) => x.json());
+  assert.equal(bad.errcode, 40125);
+});
+
+test('getuserphonenumber: phone_info once per code; reused, login code, unknown: 40029; bad token: 40001', async () => {
+  const loginCode = await login('m-hal');
+  const tap = (await post(url, '/__client/getPhoneNumber', { user: 'm-hal' })).data;
+  const token = await accessToken();
+  const ok = await byCode(token, tap.code);
+  assert.equal(ok.data.errcode, 0);
+  assert.deepEqual(Object.keys(ok.data.phone_info).sort(), ['countryCode', 'phoneNumber', 'purePhoneNumber', 'watermark']);
+  assert.equal(ok.data.phone_info.purePhoneNumber, mock.phoneOf('m-hal').purePhoneNumber);
+  assert.equal(ok.data.phone_info.watermark.appid, APPID);
+  assert.equal((await byCode(token, tap.code)).data.errcode, 40029);
+  assert.equal((await byCode(token, loginCode)).data.errcode, 40029);
+  assert.equal((await byCode(token, 'nope')).data.errcode, 40029);
+  const tap2 = (await post(url, '/__client/getPhoneNumber', { user: 'm-hal' })).data;
+  assert.equal((await byCode('not-a-token', tap2.code)).data.errcode, 40001);
+  assert.equal((await byCode(token, tap2.code)).data.errcode, 0, 'a 40001 must not consume the code');
+});
+
+test('getuserphonenumber: a phone code older than 5 minutes is 40029', async (t) => {
+  t.after(() => { clock.offset = 0; });
+  await login('m-ivy');
+  const tap = (await post(url, '/__client/getPhoneNumber', { user: 'm-ivy' })).data;
+  const token = await accessToken();
+  clock.offset = 301;
+  assert.equal((await byCode(token, tap.code)).data.errcode, 40029);
+});
+
+test('client routes answer CORS preflight (the web page is another origin); unknown routes 404', async () => {
+  const pre = await fetch(`${url}/__client/login`, { method: 'OPTIONS' });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+  assert.equal((await fetch(`${url}/nope`)).status, 404);
+  assert.equal((await post(url, '/__client/login', '{bad json', { raw: true })).status, 400);
+  assert.equal((await post(url, '/__client/login', { user: '../../etc' })).status, 400);
+});
