@@ -17,4 +17,11 @@ if ! cmp -s tests/runtimes/package-lock.json tests/runtimes/node_modules/.instal
     && cp package-lock.json node_modules/.installed-lock.json)
 fi
 
+# playwright-core (drives Chromium) comes from the dev tools that
+# scripts/setup.sh installs; Chromium itself is Debian's.
+if [ ! -f tools/node_modules/playwright-core/package.json ] || ! command -v chromium >/dev/null; then
+  echo "test-runtimes: playwright-core (tools/node_modules) or chromium is missing: run \`make setup\` first" >&2
+  exit 1
+fi
+
 node tests/runtimes/run.mjs
