@@ -41,6 +41,8 @@ if (!existsSync(join(pkgDir, 'package.json'))) {
 const work = mkdtempSync(join(tmpdir(), 'wx-open-data-runtimes-'));
 const keep = process.env.WX_KEEP_WORKDIR === '1';
 process.on('exit', () => { if (!keep) rmSync(work, { recursive: true, force: true }); });
+// Deno's cache in the work dir: nothing from the user's ~/.cache, nothing left behind.
+process.env.DENO_DIR = join(work, 'deno-dir');
 
 const packed = execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: pkgDir, encoding: 'utf8' })
   .trim().split('\n').pop();
@@ -195,10 +197,12 @@ row('Bun', () => version(bin.bun), 'require', "require('wx-open-data')", script(
 row('Bun', () => version(bin.bun), 'import', "import { decryptPhone } from 'wx-open-data'", script(bin.bun, 'import'));
 
 // Deno reads the app's package.json and node_modules (installed from the
-// tarball) with --node-modules-dir=manual, so 'wx-open-data' resolves through
-// the exports map as for Node; and the web build by file path with init().
-const deno = ['run', '--quiet', '--no-prompt', '--allow-read', '--allow-env', '--node-modules-dir=manual', '--no-lock'];
+// tarball) with --node-modules-dir=manual, so 'wx-open-data' and
+// 'npm:wx-open-data' resolve through the exports map (Deno picks the `node`
+// condition, as Node does); and the web build by file path with init().
+const deno = ['run', '--quiet', '--no-prompt', '--cached-only', '--allow-read', '--allow-env', '--node-modules-dir=manual', '--no-lock'];
 row('Deno', () => version(bin.deno), 'import', "import { decryptPhone } from 'wx-open-data' (node_modules)", script(bin.deno, 'import', deno));
+row('Deno', () => version(bin.deno), 'npm-specifier', "import { decryptPhone } from 'npm:wx-open-data'", script(bin.deno, 'npm-specifier', deno));
 row('Deno', () => version(bin.deno), 'web-file', "import { init } from './node_modules/wx-open-data/web/index.mjs'; await init()", script(bin.deno, 'web-file', deno));
 
 let httpOrigin;

@@ -19,6 +19,9 @@ const ENTRIES = {
   require: async () => createRequire(import.meta.url)('wx-open-data'),
   // ESM: import 'wx-open-data' through the exports map.
   import: async () => import('wx-open-data'),
+  // Deno's npm: specifier; with --node-modules-dir=manual Deno takes the
+  // package from the project's node_modules (installed from the tarball).
+  'npm-specifier': async () => import('npm:wx-open-data'),
   // The web build by file path, instantiated by init() with its default
   // (the .wasm next to the module, fetched as a file: URL).
   'web-file': async () => {
