@@ -116,7 +116,10 @@ impl fmt::Display for Error {
             }
         }
         match self {
-            Error::InvalidArgument(what) => write!(f, "invalid argument: {what}"),
+            Error::InvalidArgument(what) => {
+                f.write_str("invalid argument: ")?;
+                f.write_str(what)
+            }
             Error::InvalidSessionKey { decoded_len } => {
                 f.write_str(
                     "sessionKey must be the base64 session_key from jscode2session, \

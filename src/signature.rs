@@ -5,22 +5,30 @@
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
-/// The hex signature WeChat would compute for `raw_data` (for mocks and tests).
-pub fn sign(raw_data: &str, session_key: &str) -> String {
+/// `sha1(raw_data + session_key)`, the bytes behind the hex signature.
+fn digest(raw_data: &str, session_key: &str) -> [u8; 20] {
     let mut hasher = Sha1::new();
     hasher.update(raw_data.as_bytes());
     hasher.update(session_key.as_bytes());
-    format!("{:x}", hasher.finalize())
+    hasher.finalize().into()
+}
+
+/// The hex signature WeChat would compute for `raw_data` (for mocks and tests).
+pub fn sign(raw_data: &str, session_key: &str) -> String {
+    base16ct::lower::encode_string(&digest(raw_data, session_key))
 }
 
 /// Whether `signature` (hex, any case) is the signature of `raw_data` under
-/// `session_key`. The comparison is constant-time: a timing difference would
-/// let an attacker forge a signature byte by byte.
+/// `session_key`. Decoding and comparison are constant-time: a timing
+/// difference would let an attacker forge a signature byte by byte. Anything
+/// that is not exactly 40 hex digits is simply not a match.
 pub fn verify_signature(raw_data: &str, signature: &str, session_key: &str) -> bool {
-    let expected = sign(raw_data, session_key);
-    let given = signature.to_ascii_lowercase();
-    // Lengths are public (always 40); `ct_eq` returns false at once on a mismatch.
-    bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+    let mut given = [0u8; 20];
+    match base16ct::mixed::decode(signature.as_bytes(), &mut given) {
+        // The length is public (always 20 bytes); `ct_eq` compares in constant time.
+        Ok(bytes) if bytes.len() == 20 => bool::from(bytes.ct_eq(&digest(raw_data, session_key))),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -38,6 +46,9 @@ mod tests {
             (sig[..39].to_owned(), false),
             (format!("{sig}0"), false),
             (String::new(), false),
+            (format!("{}g", &sig[..39]), false),
+            (format!(" {}", &sig[..39]), false),
+            (format!("{sig}{sig}"), false),
         ];
         for (candidate, expected) in cases {
             assert_eq!(
