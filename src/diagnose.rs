@@ -207,11 +207,7 @@ pub fn diagnose_with(
         Ok(ciphertext) => ciphertext,
         Err(diagnosis) => return diagnosis,
     };
-    let mut decrypts = |key: &str, iv: &str| {
-        open_data::decrypt_text(key, encrypted_data, iv)
-            .ok()
-            .and_then(|text| facts(&text))
-    };
+    let mut decrypts = |key: &str, iv: &str| decrypts(key, encrypted_data, iv, &mut facts);
 
     // Decrypts as given: only watermark, kind and transport findings remain.
     if let Some(found) = decrypts(session_key, iv) {
@@ -265,6 +261,21 @@ pub fn diagnose_with(
         );
     }
     stale(session_key, None, options)
+}
+
+/// The request path's own decryption, then the caller's JSON parser.
+/// `inline(never)`: one copy of the (large, bitsliced) AES code path serves
+/// every attempt instead of one per call site in the .wasm.
+#[inline(never)]
+fn decrypts(
+    session_key: &str,
+    encrypted_data: &str,
+    iv: &str,
+    facts: &mut dyn FnMut(&str) -> Option<JsonFacts>,
+) -> Option<JsonFacts> {
+    open_data::decrypt_text(session_key, encrypted_data, iv)
+        .ok()
+        .and_then(|text| facts(&text))
 }
 
 /// Validates the inputs as decryption does and returns the ciphertext bytes.
@@ -488,8 +499,9 @@ fn json_start(plain: &[u8]) -> bool {
     printable(plain, false, true).is_some_and(|text| text.trim_start().starts_with('{'))
 }
 
-/// `bytes` as text without control characters (other than tab, CR, LF), or
-/// `None`. A block boundary may split a UTF-8 character: `cut_start` skips
+/// `bytes` as text that could be JSON: valid UTF-8 without the control
+/// characters JSON forbids unescaped (U+0000..U+001F other than tab, CR and
+/// LF; DEL and C1 controls are legal in JSON strings), or `None`. A block boundary may split a UTF-8 character: `cut_start` skips
 /// continuation bytes at the start, `cut_end` ignores an incomplete one at
 /// the end.
 fn printable(bytes: &[u8], cut_start: bool, cut_end: bool) -> Option<&str> {
@@ -512,7 +524,7 @@ fn printable(bytes: &[u8], cut_start: bool, cut_end: bool) -> Option<&str> {
     let clean = !text.is_empty()
         && text
             .chars()
-            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+            .all(|c| c >= ' ' || matches!(c, '\t' | '\n' | '\r'));
     clean.then_some(text)
 }
 

@@ -484,3 +484,225 @@ fn seconds(value: &JsValue) -> Option<u64> {
 fn now_seconds() -> u64 {
     (js_sys::Date::now() / 1000.0) as u64
 }
+
+// ---- diagnose(): for operators and logs, never the request path -------------
+
+#[wasm_bindgen(typescript_custom_section)]
+const DIAGNOSE_TYPES: &'static str = r#"
+/** Stable codes of diagnose() findings; messages may improve, codes never change. */
+export type DiagnosisCause =
+  | 'OK'
+  | 'INVALID_INPUT'
+  | 'PLUS_BECAME_SPACE'
+  | 'TRUNCATED'
+  | 'IV_MISMATCH'
+  | 'KEY_IV_SWAPPED'
+  | 'STALE_SESSION_KEY'
+  | 'NOT_PHONE_DATA'
+  | 'APPID_MISMATCH'
+  | 'EXPIRED';
+
+/** Extra evidence and checks for diagnose(). Unknown keys are rejected. */
+export interface DiagnoseOptions {
+  /** rawData from the same callback (needs signature). */
+  rawData?: string;
+  /** Its signature, sha1(rawData + session_key) in hex (needs rawData). */
+  signature?: string;
+  /** Older session keys of the same user: the one that decrypts is named by index. */
+  previousSessionKeys?: string[];
+  /** Your Mini Program's AppID: the watermark appid must equal it. */
+  appId?: string;
+  /** The watermark may be at most this many seconds old. */
+  maxAgeSeconds?: number;
+  /** Current unix time in seconds, for tests. Defaults to Date.now() / 1000. */
+  now?: number;
+}
+
+/** What diagnose() found. */
+export interface Diagnosis {
+  cause: DiagnosisCause;
+  /** One sentence for a human: what happened and what to do. Never contains key, iv, ciphertext or plaintext (beyond kind, appid and age). */
+  message: string;
+  /** What the data is, when some key/iv combination decrypted it. */
+  kind: 'phone' | 'userInfo' | 'weRunData' | 'other' | null;
+  /** Index into options.previousSessionKeys of the key that decrypts the data. */
+  matchedPreviousKey: number | null;
+}
+
+/**
+ * Explains why open data does not decrypt (stale session_key, iv of another
+ * request, key and iv swapped, '+' turned into spaces, truncation, wrong kind,
+ * appid, age). For operators and logs, never the request path: decryptPhone
+ * keeps its single DECRYPT_FAILED. Throws only INVALID_ARGUMENT (wrong types).
+ * @throws {WxOpenDataError}
+ */
+export function diagnose(sessionKey: string, encryptedData: string, iv: string, options?: DiagnoseOptions): Diagnosis;
+"#;
+
+/// `diagnose(sessionKey, encryptedData, iv, options?)`: the core's
+/// [`crate::diagnose`] with the host's `JSON.parse` as its JSON parser (the
+/// .wasm carries none), returned as a plain object.
+#[wasm_bindgen(js_name = diagnose, skip_typescript)]
+pub fn diagnose(
+    session_key: &JsValue,
+    encrypted_data: &JsValue,
+    iv: &JsValue,
+    options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let inputs = Inputs::read(session_key, encrypted_data, iv)?;
+    let options = DiagnoseOptionsJs::read(options)?;
+    let previous: Vec<&str> = options.previous.iter().map(|key| key.as_str()).collect();
+    let core_options = crate::diagnose::DiagnoseOptions {
+        raw_data: options.raw_data.as_deref(),
+        signature: options.signature.as_deref(),
+        previous_session_keys: &previous,
+        app_id: options.app_id.as_deref(),
+        max_age_seconds: options.max_age_seconds,
+        now: Some(options.now),
+    };
+    let found = crate::diagnose::diagnose_with(
+        &inputs.session_key,
+        &inputs.encrypted_data,
+        &inputs.iv,
+        &core_options,
+        json_facts,
+    );
+    let result: JsValue = js_sys::Object::new().into();
+    set(&result, "cause", &JsValue::from_str(found.cause.code()));
+    set(&result, "message", &JsValue::from_str(&found.message));
+    set(
+        &result,
+        "kind",
+        &found.kind.map_or(JsValue::NULL, JsValue::from_str),
+    );
+    set(
+        &result,
+        "matchedPreviousKey",
+        &found
+            .matched_previous_key
+            .map_or(JsValue::NULL, |i| JsValue::from_f64(i as f64)),
+    );
+    Ok(result)
+}
+
+/// What the core's diagnosis needs from decrypted JSON, read with `JSON.parse`
+/// and the same typed getters as `decryptPhone` (so "phone" means exactly what
+/// `decryptPhone` accepts).
+fn json_facts(text: &str) -> Option<crate::diagnose::JsonFacts> {
+    use crate::diagnose::DataKind;
+    let data = JSON::parse(text).ok()?;
+    let watermark = object(&data)
+        .and_then(|data| data.watermark().ok())
+        .and_then(|watermark| watermark_from_js(&watermark));
+    let kind = if phone_from_js(&data).is_some() {
+        DataKind::Phone
+    } else if data.is_object() {
+        let target = data.unchecked_ref::<js_sys::Object>();
+        // Own properties only (a polluted prototype must not change the
+        // verdict); the `catch` import turns a throwing proxy into "absent".
+        DataKind::from_fields(|name| {
+            Reflect::get_own_property_descriptor(target, &JsValue::from_str(name))
+                .is_ok_and(|descriptor| !descriptor.is_undefined())
+        })
+    } else {
+        DataKind::Other
+    };
+    Some(crate::diagnose::JsonFacts { kind, watermark })
+}
+
+/// `DiagnoseOptions` read from a JS object, strictly (like [`Options`]).
+struct DiagnoseOptionsJs {
+    raw_data: Option<String>,
+    signature: Option<String>,
+    previous: Vec<Zeroizing<String>>,
+    app_id: Option<String>,
+    max_age_seconds: Option<u64>,
+    now: u64,
+}
+
+impl DiagnoseOptionsJs {
+    const KEYS: [&'static str; 6] = [
+        "rawData",
+        "signature",
+        "previousSessionKeys",
+        "appId",
+        "maxAgeSeconds",
+        "now",
+    ];
+    /// More older keys than anyone keeps; bounds the work of one call.
+    const MAX_PREVIOUS: u32 = 64;
+
+    fn read(value: &JsValue) -> Result<DiagnoseOptionsJs, JsValue> {
+        let mut options = DiagnoseOptionsJs {
+            raw_data: None,
+            signature: None,
+            previous: Vec::new(),
+            app_id: None,
+            max_age_seconds: None,
+            now: now_seconds(),
+        };
+        if value.is_undefined() || value.is_null() {
+            return Ok(options);
+        }
+        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+            return Err(invalid(
+                "options must be an object like { previousSessionKeys, appId }",
+            ));
+        }
+        let keys = Reflect::own_keys(value).map_err(|_| invalid("options could not be read"))?;
+        for key in keys.iter() {
+            let known = key
+                .as_string()
+                .is_some_and(|k| Self::KEYS.contains(&k.as_str()));
+            if !known {
+                return Err(invalid(
+                    "options has an unknown key; the known keys are rawData, signature, \
+                     previousSessionKeys, appId, maxAgeSeconds and now",
+                ));
+            }
+        }
+        let get = |target: &JsValue, key: &JsValue| {
+            Reflect::get(target, key)
+                .map_err(|_| invalid("options could not be read"))
+                .map(|v| (!v.is_undefined()).then_some(v))
+        };
+        let field = |key: &str| get(value, &JsValue::from_str(key));
+        let text = |key: &str, what: &'static str| -> Result<Option<String>, JsValue> {
+            field(key)?
+                .map(|v| v.as_string().ok_or_else(|| invalid(what)))
+                .transpose()
+        };
+        options.raw_data = text("rawData", "options.rawData must be a string")?;
+        options.signature = text("signature", "options.signature must be a string")?;
+        options.app_id = text("appId", "options.appId must be a string")?;
+        if let Some(list) = field("previousSessionKeys")? {
+            const WHAT: &str = "options.previousSessionKeys must be an array of at most 64 strings";
+            if !js_sys::Array::is_array(&list) {
+                return Err(invalid(WHAT));
+            }
+            let length = get(&list, &JsValue::from_str("length"))?
+                .as_ref()
+                .and_then(seconds)
+                .filter(|n| *n <= u64::from(Self::MAX_PREVIOUS))
+                .ok_or_else(|| invalid(WHAT))?;
+            for index in 0..length {
+                let key = get(&list, &JsValue::from_f64(index as f64))?
+                    .and_then(|key| key.as_string())
+                    .ok_or_else(|| invalid(WHAT))?;
+                options.previous.push(Zeroizing::new(key));
+            }
+        }
+        if let Some(max_age) = field("maxAgeSeconds")? {
+            options.max_age_seconds =
+                Some(seconds(&max_age).ok_or_else(|| {
+                    invalid("options.maxAgeSeconds must be a non-negative integer")
+                })?);
+        }
+        if let Some(now) = field("now")? {
+            options.now = seconds(&now).ok_or_else(|| {
+                invalid("options.now must be a non-negative integer (unix seconds)")
+            })?;
+        }
+        Ok(options)
+    }
+}

@@ -25,6 +25,7 @@ module.exports = {
   decryptData: wasm.decryptData,
   encryptData: wasm.encryptData,
   verifySignature: wasm.verifySignature,
+  diagnose: wasm.diagnose,
   isWxOpenDataError: wasm.isWxOpenDataError,
   WXBizDataCrypt: wasm.WXBizDataCrypt,
   /** Already instantiated on Node: resolves at once. */

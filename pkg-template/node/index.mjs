@@ -6,6 +6,7 @@ export const {
   decryptData,
   encryptData,
   verifySignature,
+  diagnose,
   isWxOpenDataError,
   WXBizDataCrypt,
   init,

@@ -8,6 +8,7 @@ export {
   decryptData,
   encryptData,
   verifySignature,
+  diagnose,
   isWxOpenDataError,
   WXBizDataCrypt,
 } from './wx_open_data.js';

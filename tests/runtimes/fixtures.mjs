@@ -9,7 +9,7 @@ import { APPID, prng, seal, sha1hex, randomPayload } from '../js/support/payload
  * imported from there, because importing it creates a temporary project).
  */
 const API_NAMES = [
-  'WXBizDataCrypt', 'decryptData', 'decryptPhone', 'encryptData',
+  'WXBizDataCrypt', 'decryptData', 'decryptPhone', 'diagnose', 'encryptData',
   'init', 'initSync', 'isWxOpenDataError', 'verifySignature',
 ];
 

@@ -7,6 +7,7 @@ import {
   decryptData,
   encryptData,
   verifySignature,
+  diagnose,
   isWxOpenDataError,
   WXBizDataCrypt,
   init,
@@ -18,6 +19,9 @@ import {
   type WxOpenDataError,
   type WxOpenDataErrorCode,
   type EncryptedPayload,
+  type Diagnosis,
+  type DiagnosisCause,
+  type DiagnoseOptions,
 } from 'wx-open-data';
 
 interface UserInfo {
@@ -75,5 +79,22 @@ export async function usage(sessionKey: string, encryptedData: string, iv: strin
   // @ts-expect-error: open data may lack a watermark
   const maybe: number = open.watermark.timestamp;
 
-  return [country, ts, nick, unknownField, sealed.iv, ok, legacy, n, wrong, maybe].join();
+  const diagnoseOptions: DiagnoseOptions = { previousSessionKeys: [sessionKey], rawData: '{}', signature: 'ab', appId: 'wx', maxAgeSeconds: 300, now: 1 };
+  const finding: Diagnosis = diagnose(sessionKey, encryptedData, iv, diagnoseOptions);
+  const cause: DiagnosisCause = finding.cause;
+  const sentence: string = finding.message;
+  const matched: number | null = finding.matchedPreviousKey;
+  const kind: 'phone' | 'userInfo' | 'weRunData' | 'other' | null = finding.kind;
+  diagnose(sessionKey, encryptedData, iv);
+  if (cause === 'STALE_SESSION_KEY') return `${sentence} ${matched} ${kind}`;
+  // @ts-expect-error: not one of the causes
+  if (cause === 'DECRYPT_FAILED') return '';
+  // @ts-expect-error: previousSessionKeys is a list of strings
+  diagnose(sessionKey, encryptedData, iv, { previousSessionKeys: sessionKey });
+  // @ts-expect-error: options must be DiagnoseOptions (previousKeys is not a key)
+  diagnose(sessionKey, encryptedData, iv, { previousKeys: [sessionKey] });
+  // @ts-expect-error: the diagnosis is not any
+  const wrongFinding: string = diagnose(sessionKey, encryptedData, iv);
+
+  return [country, ts, nick, unknownField, sealed.iv, ok, legacy, n, wrong, maybe, wrongFinding].join();
 }

@@ -34,6 +34,6 @@ export const entries = [
 
 /** The exports every entry point has, no more, no less. */
 export const API_NAMES = [
-  'WXBizDataCrypt', 'decryptData', 'decryptPhone', 'encryptData',
+  'WXBizDataCrypt', 'decryptData', 'decryptPhone', 'diagnose', 'encryptData',
   'init', 'initSync', 'isWxOpenDataError', 'verifySignature',
 ];

@@ -1,0 +1,184 @@
+// diagnose() through every entry point of the real package. Each case is a
+// real encryption with node:crypto (support/payloads.mjs seal()), damaged the
+// way transport or calling code damages it; the expected cause comes from
+// the damage, never from hand-written garbage. Every result is also checked
+// for secrets: its text repeats no 8-character piece of the key, the iv, the
+// ciphertext or any plaintext value.
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { entries } from './support/entries.mjs';
+import { APPID, prng, seal, sha1hex, randomPayload } from './support/payloads.mjs';
+
+const OTHER_APPID = 'wx2222222222222222';
+const TS = 1_700_000_000;
+const NOW = TS + 20;
+const key16 = (n) => Buffer.alloc(16, n);
+const phone = (appid = APPID, timestamp = TS) => ({
+  phoneNumber: '13580006666', purePhoneNumber: '13580006666', countryCode: '86', watermark: { timestamp, appid },
+});
+const userInfo = {
+  openId: 'oGZUI0egBJY1zhBYw2KhdUfwVJJE', nickName: 'Band', gender: 1, city: 'Guangzhou',
+  avatarUrl: 'http://wx.qlogo.cn/mmopen/vi_32/aSKcBBPpibyKNicHNTMM0qJVh8Kjgiak2AHWr8MHM4WgMEm7GFhsf8OYrySdbvAMvTsw3mo8ibKicsnfN5pRjl1p8HQ/0',
+  watermark: { timestamp: TS, appid: APPID },
+};
+const weRun = { stepInfoList: [{ timestamp: 1445866601, step: 100 }, { timestamp: 1445876777, step: 120 }], watermark: { timestamp: TS, appid: APPID } };
+
+/** A sealed payload whose encryptedData contains a '+' (tries ivs until one does). */
+function sealWithPlus(keyBytes, data) {
+  for (let n = 0; n < 256; n++) {
+    const sealed = seal(keyBytes, Buffer.alloc(16, n), data);
+    if (sealed.encryptedData.includes('+')) return sealed;
+  }
+  throw new Error('no iv gave a +');
+}
+
+/** The ciphertext with its last `n` bytes removed, re-encoded. */
+const dropBytes = (b64, n) => { const buf = Buffer.from(b64, 'base64'); return buf.subarray(0, buf.length - n).toString('base64'); };
+
+/** Strings and numbers inside a JSON value. */
+function values(v, out = []) {
+  if (typeof v === 'string' || typeof v === 'number') out.push(String(v));
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) values(x, out);
+  return out;
+}
+
+/** Fails if `text` contains any 8-character piece of a secret (appids are public by design). */
+export function assertNoSecrets(text, secrets, label) {
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret === APPID || secret === OTHER_APPID) continue;
+    for (let i = 0; i + 8 <= secret.length; i++) {
+      const piece = secret.slice(i, i + 8);
+      assert.ok(!text.includes(piece), `${label}: output repeats ${JSON.stringify(piece)} of an input`);
+    }
+  }
+}
+
+/** The table: [name, build() → {args, options, plaintext}, expected]. */
+function cases() {
+  const k1 = key16(1), k2 = key16(2), k3 = key16(3);
+  const good = seal(k1, key16(11), phone());
+  const otherRequest = seal(k1, key16(12), phone(APPID, TS + 3));
+  const plus = sealWithPlus(k1, phone());
+  const raw = JSON.stringify({ nickName: 'Band', gender: 1 });
+  const checks = { appId: APPID, maxAgeSeconds: 300, now: NOW };
+  const b64 = (k) => k.toString('base64');
+  const row = (name, [sessionKey, encryptedData, iv], options, plaintext, expected, decryptCode) =>
+    ({ name, args: [sessionKey, encryptedData, iv], options, plaintext, expected, decryptCode });
+  return [
+    row('untouched', [good.sessionKey, good.encryptedData, good.iv], checks, phone(),
+      { cause: 'OK', kind: 'phone', matchedPreviousKey: null }, null),
+    row("'+' became ' '", [plus.sessionKey, plus.encryptedData.replaceAll('+', ' '), plus.iv], checks, phone(),
+      { cause: 'PLUS_BECAME_SPACE', kind: 'phone', matchedPreviousKey: null, mentions: ['encryptedData', 'encodeURIComponent'] }, null),
+    row('truncated mid-block', [good.sessionKey, good.encryptedData.slice(0, 60), good.iv], checks, phone(),
+      { cause: 'TRUNCATED', kind: null, matchedPreviousKey: null, mentions: ['45 bytes'] }, 'INVALID_ENCRYPTED_DATA'),
+    row('truncated mid-group', [good.sessionKey, good.encryptedData.slice(0, 65), good.iv], checks, phone(),
+      { cause: 'TRUNCATED', kind: null, matchedPreviousKey: null, mentions: ['truncated'] }, 'INVALID_ENCRYPTED_DATA'),
+    row('truncated at a block boundary', [good.sessionKey, dropBytes(good.encryptedData, 32), good.iv], checks, phone(),
+      { cause: 'TRUNCATED', kind: null, matchedPreviousKey: null, mentions: ['end is missing'] }, 'DECRYPT_FAILED'),
+    row('iv of another request', [good.sessionKey, good.encryptedData, otherRequest.iv], checks, phone(),
+      { cause: 'IV_MISMATCH', kind: null, matchedPreviousKey: null, mentions: ['iv belongs to another request'] }, 'DECRYPT_FAILED'),
+    row('key and iv swapped', [good.iv, good.encryptedData, good.sessionKey], checks, phone(),
+      { cause: 'KEY_IV_SWAPPED', kind: 'phone', matchedPreviousKey: null, mentions: ['swapped'] }, 'DECRYPT_FAILED'),
+    row('rotated key, the old one among previousSessionKeys', [b64(k2), good.encryptedData, good.iv],
+      { ...checks, previousSessionKeys: [b64(k3), b64(k1)], rawData: raw, signature: sha1hex(raw + b64(k1)) }, phone(),
+      { cause: 'STALE_SESSION_KEY', kind: 'phone', matchedPreviousKey: 1, mentions: ['previousSessionKeys[1]', 'signature fails'] }, 'DECRYPT_FAILED'),
+    row('rotated key, nothing else known', [b64(k2), good.encryptedData, good.iv], checks, phone(),
+      { cause: 'STALE_SESSION_KEY', kind: null, matchedPreviousKey: null, mentions: ['stale', 'wx.login'] }, 'DECRYPT_FAILED'),
+    row('userInfo', Object.values(seal(k1, key16(13), userInfo)), checks, userInfo,
+      { cause: 'NOT_PHONE_DATA', kind: 'userInfo', matchedPreviousKey: null, mentions: ['userInfo'] }, 'NOT_PHONE_DATA'),
+    row('weRunData', Object.values(seal(k1, key16(14), weRun)), checks, weRun,
+      { cause: 'NOT_PHONE_DATA', kind: 'weRunData', matchedPreviousKey: null }, 'NOT_PHONE_DATA'),
+    row('another Mini Program', Object.values(seal(k1, key16(15), phone(OTHER_APPID))), checks, phone(OTHER_APPID),
+      { cause: 'APPID_MISMATCH', kind: 'phone', matchedPreviousKey: null, mentions: [OTHER_APPID] }, 'APPID_MISMATCH'),
+    row('watermark two hours old', Object.values(seal(k1, key16(16), phone(APPID, NOW - 7200))), checks, phone(APPID, NOW - 7200),
+      { cause: 'EXPIRED', kind: 'phone', matchedPreviousKey: null, mentions: ['7200 seconds old'] }, 'EXPIRED'),
+    row('15-byte session key', [Buffer.alloc(15, 1).toString('base64'), good.encryptedData, good.iv], checks, phone(),
+      { cause: 'INVALID_INPUT', kind: null, matchedPreviousKey: null, mentions: ['sessionKey', '15 bytes'] }, 'INVALID_SESSION_KEY'),
+    row('iv is not base64', [good.sessionKey, good.encryptedData, 'not*base64'], checks, phone(),
+      { cause: 'INVALID_INPUT', kind: null, matchedPreviousKey: null, mentions: ['iv'] }, 'INVALID_IV'),
+  ];
+}
+
+for (const [label, load] of entries) {
+  describe(`diagnose: ${label}`, () => {
+    let api;
+    before(async () => { api = await load(); });
+
+    for (const c of cases()) {
+      it(`${c.name} → ${c.expected.cause}`, () => {
+        const got = api.diagnose(...c.args, c.options);
+        assert.deepEqual(Object.keys(got).sort(), ['cause', 'kind', 'matchedPreviousKey', 'message']);
+        const { mentions = [], ...expected } = c.expected;
+        assert.deepEqual({ cause: got.cause, kind: got.kind, matchedPreviousKey: got.matchedPreviousKey }, expected, got.message);
+        assert.equal(typeof got.message, 'string');
+        assert.match(got.message, /^[^\n]+\.$/, 'one sentence');
+        for (const m of mentions) assert.ok(got.message.includes(m), `message lacks ${m}: ${got.message}`);
+        const secrets = [...c.args, ...(c.options.previousSessionKeys ?? []), c.options.rawData, c.options.signature, ...values(c.plaintext)];
+        assertNoSecrets(JSON.stringify(got), secrets, c.name);
+
+        // The request path is untouched: decryptPhone still gives its one code.
+        const { previousSessionKeys, rawData, signature, ...decryptOptions } = c.options;
+        if (c.decryptCode === null) {
+          assert.equal(api.decryptPhone(...c.args, decryptOptions).phoneNumber, '13580006666');
+        } else {
+          assert.throws(() => api.decryptPhone(...c.args, decryptOptions), { name: 'WxOpenDataError', code: c.decryptCode });
+        }
+      });
+    }
+
+    it('agrees with the damage on 200 random payloads (node:crypto, seeded)', () => {
+      const r = prng(6_2026);
+      for (let i = 0; i < 200; i++) {
+        const { data, phone: isPhone } = randomPayload(r, i);
+        const [k, k2, iv, iv2] = [r.bytes(16), r.bytes(16), r.bytes(16), r.bytes(16)];
+        const sealed = seal(k, iv, data);
+        const other = seal(k, iv2, data);
+        const now = data.watermark.timestamp;
+        const kind = isPhone ? 'phone' : ['phone', 'userInfo', 'weRunData', 'other'][i % 4];
+        const as = (args, options = {}) => api.diagnose(...args, { now, ...options });
+        const secrets = [sealed.sessionKey, sealed.encryptedData, sealed.iv, k2.toString('base64'), ...values(data)];
+
+        let got = as([sealed.sessionKey, sealed.encryptedData, sealed.iv]);
+        assert.deepEqual([got.cause, got.kind], [isPhone ? 'OK' : 'NOT_PHONE_DATA', kind], `${i}: ${got.message}`);
+        got = as([k2.toString('base64'), sealed.encryptedData, sealed.iv], { previousSessionKeys: [sealed.sessionKey] });
+        assert.deepEqual([got.cause, got.matchedPreviousKey, got.kind], ['STALE_SESSION_KEY', 0, kind], `${i}: ${got.message}`);
+        assertNoSecrets(got.message, secrets, `random ${i} stale`);
+        got = as([sealed.iv, sealed.encryptedData, sealed.sessionKey]);
+        assert.equal(got.cause, 'KEY_IV_SWAPPED', `${i}: ${got.message}`);
+        got = as([sealed.sessionKey, sealed.encryptedData, other.iv]);
+        assert.equal(got.cause, 'IV_MISMATCH', `${i}: ${got.message}`);
+        assertNoSecrets(got.message, secrets, `random ${i} iv`);
+      }
+    });
+
+    it('rejects wrong types and unknown option keys with INVALID_ARGUMENT', () => {
+      const { sessionKey, encryptedData, iv } = seal(key16(1), key16(2), phone());
+      const bad = [
+        [123, encryptedData, iv, undefined],
+        [sessionKey, null, iv, undefined],
+        [sessionKey, encryptedData, iv, { appid: APPID }],
+        [sessionKey, encryptedData, iv, { previousSessionKeys: sessionKey }],
+        [sessionKey, encryptedData, iv, { previousSessionKeys: [sessionKey, 42] }],
+        [sessionKey, encryptedData, iv, { previousSessionKeys: Array(65).fill(sessionKey) }],
+        [sessionKey, encryptedData, iv, { rawData: {} }],
+        [sessionKey, encryptedData, iv, { maxAgeSeconds: '300' }],
+        [sessionKey, encryptedData, iv, { now: -1 }],
+        [sessionKey, encryptedData, iv, 'options'],
+      ];
+      for (const args of bad) {
+        assert.throws(() => api.diagnose(...args), (e) => {
+          assert.equal(e.name, 'WxOpenDataError');
+          assert.equal(e.code, 'INVALID_ARGUMENT', e.message);
+          assertNoSecrets(e.message, [sessionKey, encryptedData, iv], 'argument error');
+          return true;
+        });
+      }
+      // A throwing previousSessionKeys proxy is an error, not a trap, and the instance lives on.
+      const hostile = new Proxy([], { get() { throw new Error('boom'); } });
+      assert.throws(() => api.diagnose(sessionKey, encryptedData, iv, { previousSessionKeys: hostile }), { code: 'INVALID_ARGUMENT' });
+      assert.equal(api.diagnose(sessionKey, encryptedData, iv, { now: TS }).cause, 'OK');
+      // rawData without signature is a finding about the input, not a type error.
+      assert.equal(api.diagnose(sessionKey, encryptedData, iv, { rawData: '{}', now: TS }).cause, 'INVALID_INPUT');
+    });
+  });
+}
