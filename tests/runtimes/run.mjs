@@ -64,7 +64,7 @@ for (const f of ['script.mjs', 'page.mjs', 'bundle-node.mjs', 'worker.mjs']) cop
 // Running things.
 
 const bin = {
-  node20: process.execPath,
+  system: process.execPath, // the Node running this driver (20 in CI)
   node16: join(mods, 'node16', 'bin', 'node'),
   node18: join(mods, 'node18', 'bin', 'node'),
   node22: join(mods, 'node22', 'bin', 'node'),
@@ -164,7 +164,8 @@ const row = (runtime, versionOf, entry, usage, body) => rows.push({ runtime, ver
 
 const script = (exe, entry, pre = []) => () => resultOf(run(exe, [...pre, 'script.mjs', entry]));
 
-for (const [name, key] of [['Node 20 (system)', 'node20'], ['Node 18', 'node18'], ['Node 22', 'node22'], ['Node 24', 'node24']]) {
+const systemNode = `Node ${process.versions.node.split('.')[0]} (system)`;
+for (const [name, key] of [[systemNode, 'system'], ['Node 18', 'node18'], ['Node 22', 'node22'], ['Node 24', 'node24']]) {
   row(name, () => version(bin[key]), 'require', "require('wx-open-data')", script(bin[key], 'require'));
   row(name, () => version(bin[key]), 'import', "import { decryptPhone } from 'wx-open-data'", script(bin[key], 'import'));
 }
@@ -182,14 +183,16 @@ for (const entry of ['require', 'import']) {
     let passed = 0;
     const want = (ok, check, error) => { if (ok) passed++; else details.push({ check, error }); };
     want(r.status === 3 && line, 'load fails', `exit ${r.status}, stdout ${r.stdout.slice(0, 500)} stderr ${r.stderr.slice(-1000)}`);
+    let note;
     if (line) {
       const e = JSON.parse(line.slice(10));
+      note = `${e.name}: ${e.message}`;
       want(e.name === 'CompileError', 'the failure is a WebAssembly.CompileError', JSON.stringify(e));
       want(/experimental-wasm-reftypes|externref|reference type/i.test(e.message), 'V8 names reference types as the cause', JSON.stringify(e));
     }
     const flagged = resultOf(run(bin.node16, ['--experimental-wasm-reftypes', 'script.mjs', entry]));
     want(flagged.failed === 0 && flagged.passed > 0, `with --experimental-wasm-reftypes every check passes (${flagged.passed} did)`, JSON.stringify(flagged.details).slice(0, 2000));
-    return { passed, failed: details.length, details, skipped: [], artifacts: flagged.artifacts, expectedFailure: true };
+    return { passed, failed: details.length, details, skipped: [], artifacts: flagged.artifacts, expectedFailure: true, note };
   });
 }
 
@@ -230,12 +233,12 @@ row('esbuild → Chromium', () => esbuild().version, 'bundle, platform=browser',
 });
 
 // esbuild, Node: bundled to one CommonJS file (plus the .wasm the Node glue
-// reads from __dirname), run by Node 20 with no node_modules in sight.
-row('esbuild → Node 20', () => esbuild().version, 'bundle, platform=node', 'esbuild app.mjs --bundle --platform=node --format=cjs; copy node/wx_open_data_bg.wasm next to it', async () => {
+// reads from __dirname), run by the system Node with no node_modules in sight.
+row(`esbuild → ${systemNode}`, () => esbuild().version, 'bundle, platform=node', 'esbuild app.mjs --bundle --platform=node --format=cjs; copy node/wx_open_data_bg.wasm next to it', async () => {
   const out = join(work, 'dist-node');
   await esbuild().build({ entryPoints: [join(app, 'bundle-node.mjs')], bundle: true, format: 'cjs', platform: 'node', target: 'node18', outfile: join(out, 'app.cjs'), logLevel: 'error' });
   copyFileSync(join(installed, 'node', 'wx_open_data_bg.wasm'), join(out, 'wx_open_data_bg.wasm'));
-  return resultOf(run(bin.node20, [join(out, 'app.cjs'), join(app, 'fixtures.json')], { cwd: out }));
+  return resultOf(run(bin.system, [join(out, 'app.cjs'), join(app, 'fixtures.json')], { cwd: out }));
 });
 
 // workerd: a worker module with the web build and the .wasm as a module,
@@ -313,6 +316,7 @@ for (const r of rows) {
   console.log(`${mark} ${r.runtime} ${ver} ${r.entry}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped?.length ?? 0} skipped (${Date.now() - t0} ms)`);
   for (const d of summary.details) console.log(`       ✗ ${d.check}\n         ${String(d.error).split('\n').slice(0, 6).join('\n         ')}`);
   for (const s of summary.skipped ?? []) console.log(`       - skipped: ${s.check}: ${s.reason}`);
+  if (summary.note) console.log(`       ${summary.note}`);
 }
 if (browser) await browser.close();
 server.close();
