@@ -71,6 +71,16 @@ test('phone: wx.login inside the tap callback -> DECRYPT_FAILED (422), detail on
   assert.equal((await api('/api/phone', { token, encryptedData: tap2.encryptedData, iv: tap2.iv })).status, 200);
 });
 
+test('phone: the iv of another tap -> DECRYPT_FAILED; the log names IV_MISMATCH when diagnose() exists', async () => {
+  const token = await s.loginAs('b-iva');
+  const first = await s.client('b-iva').tap();
+  const second = await s.client('b-iva').tap();
+  const r = await api('/api/phone', { token, encryptedData: second.encryptedData, iv: first.iv });
+  assert.deepEqual([r.status, r.data.error], [422, 'DECRYPT_FAILED']);
+  const line = s.parsedLogs().findLast((l) => l.event === 'phone.decrypt_failed');
+  if (typeof wx.diagnose === 'function') assert.equal(line.diagnosis.cause, 'IV_MISMATCH');
+});
+
 test('phone: "+" turned into " " in transit still decrypts (the package repairs it)', async () => {
   const token = await s.loginAs('b-eve');
   let tap;
