@@ -43,7 +43,7 @@ function values(v, out = []) {
 }
 
 /** Fails if `text` contains any 8-character piece of a secret (appids are public by design). */
-export function assertNoSecrets(text, secrets, label) {
+function assertNoSecrets(text, secrets, label) {
   for (const secret of secrets) {
     if (typeof secret !== 'string' || secret === APPID || secret === OTHER_APPID) continue;
     for (let i = 0; i + 8 <= secret.length; i++) {
