@@ -151,6 +151,11 @@ export function createApp({
     }
     user.sessionKey = r.session_key; // always the newest: that is the one WeChat encrypts with
     users.set(r.openid, user);
+    if (sessions.size > 10_000) {
+      // In-memory store for the example: drop expired sessions now and then (use Redis or a DB in production).
+      const now = Date.now() / 1000;
+      for (const [t, v] of sessions) if (v.expiresAt < now) sessions.delete(t);
+    }
     const token = randomBytes(24).toString('base64url');
     sessions.set(token, { openid: r.openid, expiresAt: Date.now() / 1000 + sessionTtlSeconds });
     log('info', 'login.ok', { user: userRef(r.openid), keyRotated: user.previousSessionKeys.length > 0 });
