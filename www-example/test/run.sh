@@ -15,4 +15,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.stamp ]; then
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.stamp
 fi
-exec node --test test/*.test.mjs
+# The timeout only stops a hung test (a page that never answers); no assertion is timed.
+exec node --test --test-timeout=120000 test/*.test.mjs
