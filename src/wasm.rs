@@ -253,9 +253,16 @@ impl WxBizDataCrypt {
 /// the object the caller gets (own `__proto__` keys, JS number rules) faster
 /// and smaller than serde_json plus an object builder would. A parse failure
 /// is `DECRYPT_FAILED`, like the core's own padding and UTF-8 failures.
+///
+/// Every failure leaves through the one `to_js_error` call at the end. An
+/// error's `stack` records the wasm code offset of each frame: two call sites
+/// (one for bad padding or UTF-8, one for bad JSON) would give anyone who sees
+/// a stack the padding oracle that the single message withholds.
+/// tests/security/padding-oracle.test.mjs compares the stacks.
 fn decrypt_to_js(session_key: &str, encrypted_data: &str, iv: &str) -> Result<JsValue, JsValue> {
-    let text = open_data::decrypt_text(session_key, encrypted_data, iv).map_err(to_js_error)?;
-    JSON::parse(&text).map_err(|_| to_js_error(Error::DecryptFailed))
+    let parsed = open_data::decrypt_text(session_key, encrypted_data, iv)
+        .and_then(|text| JSON::parse(&text).map_err(|_| Error::DecryptFailed));
+    parsed.map_err(to_js_error)
 }
 
 /// The core's watermark rules, applied to parsed open data of any kind.
@@ -338,7 +345,9 @@ const ERROR_NAME: &str = "WxOpenDataError";
 
 /// The one conversion from the core's [`Error`] to a JS `Error` with `name`,
 /// `code` and `wxErrCode`. The message is the core's, which never contains
-/// inputs.
+/// inputs. `inline(never)`: one copy, so every error of a kind is created
+/// from the same code offsets (see [`decrypt_to_js`]).
+#[inline(never)]
 fn to_js_error(error: Error) -> JsValue {
     let js = js_sys::Error::new(&error.to_string());
     js.set_name(ERROR_NAME);
