@@ -8,7 +8,7 @@ WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs)
 TEMPLATE := $(shell find pkg-template -type f)
 
-.PHONY: help setup pkg test demo bench test-rust test-wasm test-js test-types test-pack vectors-check lint clean
+.PHONY: help setup pkg test demo bench test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example vectors-check lint clean
 
 help:
 	@echo "make demo   - build if needed, run the terminal demo"
@@ -35,7 +35,7 @@ demo: pkg
 		(cd www-example && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp); fi
 	node www-example/demo.mjs
 
-test: setup lint test-rust vectors-check test-wasm pkg test-js test-types test-pack
+test: setup lint test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example
 	@echo "make test: all suites passed"
 
 lint:
@@ -60,6 +60,20 @@ test-wasm: setup
 
 test-js: pkg
 	node --test tests/js/
+
+# Padding-oracle probe (ours vs the official sample), short soak and workers.
+test-security: pkg
+	node --test tests/security/
+
+# The npm tarball in every runtime the README names (Node 18-24, Bun, Deno,
+# Chromium, esbuild bundles, workerd), one shared check body.
+test-runtimes: pkg
+	bash scripts/test-runtimes.sh
+
+# www-example: mock WeChat API, backend, web page in Chromium, Mini Program,
+# cloud function, and the demo, against real servers on 127.0.0.1.
+test-example: pkg
+	bash www-example/test/run.sh
 
 test-types: pkg
 	bash scripts/test-types.sh
