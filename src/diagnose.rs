@@ -338,7 +338,13 @@ fn check_inputs(
 /// The verdict for data that decrypts: watermark checks first (they name the
 /// most specific problem), then the kind, then transport damage we repaired.
 fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>) -> Diagnosis {
-    let kind = found.kind.as_str();
+    // "phone data", "userInfo data", "weRunData", "other open data".
+    let kind = match found.kind {
+        DataKind::WeRunData => "weRunData",
+        DataKind::Other => "other open data",
+        DataKind::Phone => "phone data",
+        DataKind::UserInfo => "userInfo data",
+    };
     let watermark = found.watermark.as_ref();
     if let Some(app_id) = options.app_id {
         let only_app_id = DecryptOptions {
@@ -348,13 +354,13 @@ fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>
         if open_data::check_watermark(watermark, &only_app_id).is_err() {
             let message = match watermark {
                 Some(w) => format!(
-                    "It decrypts to {kind} data, but its watermark appid is {}, not {app_id}: \
+                    "It decrypts to {kind}, but its watermark appid is {}, not {app_id}: \
                      the data was encrypted for another Mini Program; decrypt it with the \
                      session_key and appId of the Mini Program the user actually opened.",
                     w.appid
                 ),
                 None => format!(
-                    "It decrypts to {kind} data, but it carries no watermark, so its appid \
+                    "It decrypts to {kind}, but it carries no watermark, so its appid \
                      cannot be checked against {app_id}; this is not data WeChat produced for \
                      your Mini Program."
                 ),
@@ -372,19 +378,19 @@ fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>
         if open_data::check_watermark(watermark, &only_age).is_err() {
             let message = match watermark.map(|w| w.timestamp) {
                 Some(ts) if ts > now => format!(
-                    "It decrypts to {kind} data, but its watermark lies {} seconds in the \
+                    "It decrypts to {kind}, but its watermark lies {} seconds in the \
                      future (more than the {CLOCK_SKEW_SECONDS} s allowed for clock skew): check \
                      this server's clock.",
                     ts - now
                 ),
                 Some(ts) => format!(
-                    "It decrypts to {kind} data, but its watermark is {} seconds old, more than \
+                    "It decrypts to {kind}, but its watermark is {} seconds old, more than \
                      maxAgeSeconds ({max_age}): it was replayed or kept too long; ask the user \
                      to tap again.",
                     now - ts
                 ),
                 None => format!(
-                    "It decrypts to {kind} data, but it carries no watermark timestamp, so its \
+                    "It decrypts to {kind}, but it carries no watermark timestamp, so its \
                      age cannot be checked; this is not data WeChat produced."
                 ),
             };
@@ -395,7 +401,7 @@ fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>
         return Diagnosis::new(
             Cause::NotPhoneData,
             format!(
-                "It decrypts, but it is {kind} data, not getPhoneNumber data: use decryptData \
+                "It decrypts, but it is {kind}, not getPhoneNumber data: use decryptData \
                  for it, and pass decryptPhone only what the getPhoneNumber button returned."
             ),
         )
