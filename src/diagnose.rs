@@ -260,6 +260,20 @@ pub fn diagnose_with(
             ),
         );
     }
+    let text_len = cipher::pkcs7_unpadded_len(&plain);
+    if text_len
+        .and_then(|len| printable(plain.get(..len)?, false, false))
+        .is_some()
+    {
+        // Right key and iv (the padding and text are intact), but not JSON.
+        return Diagnosis::new(
+            Cause::NotPhoneData,
+            "It decrypts to text that is not JSON, so not open data WeChat produced: check what \
+             the client put into encryptedData."
+                .to_owned(),
+        )
+        .of_kind(DataKind::Other);
+    }
     stale(session_key, None, options)
 }
 

@@ -282,6 +282,17 @@ fn cases() -> Vec<Case> {
         rows.push(c);
     }
 
+    let mut c = Case::new(
+        "text that is not JSON",
+        &k1,
+        seal(&k1, "phone number: 13580006666, not JSON", 8),
+    );
+    c.cause = Cause::NotPhoneData;
+    c.kind = Some("other");
+    c.mentions = &["not JSON"];
+    c.plaintext = format!("[\"{PHONE_NUMBER}\"]");
+    rows.push(c);
+
     let json = phone_json(OTHER_APPID, TS);
     let mut c = Case::new("another Mini Program", &k1, seal(&k1, &json, 4));
     c.cause = Cause::AppIdMismatch;

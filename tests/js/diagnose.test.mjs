@@ -88,6 +88,8 @@ function cases() {
       { cause: 'NOT_PHONE_DATA', kind: 'userInfo', matchedPreviousKey: null, mentions: ['userInfo'] }, 'NOT_PHONE_DATA'),
     row('weRunData', Object.values(seal(k1, key16(14), weRun)), checks, weRun,
       { cause: 'NOT_PHONE_DATA', kind: 'weRunData', matchedPreviousKey: null }, 'NOT_PHONE_DATA'),
+    row('text that is not JSON', Object.values(seal(k1, key16(17), 'phone 13580006666 as plain text')), checks, ['phone 13580006666 as plain text'],
+      { cause: 'NOT_PHONE_DATA', kind: 'other', matchedPreviousKey: null, mentions: ['not JSON'] }, 'DECRYPT_FAILED'),
     row('another Mini Program', Object.values(seal(k1, key16(15), phone(OTHER_APPID))), checks, phone(OTHER_APPID),
       { cause: 'APPID_MISMATCH', kind: 'phone', matchedPreviousKey: null, mentions: [OTHER_APPID] }, 'APPID_MISMATCH'),
     row('watermark two hours old', Object.values(seal(k1, key16(16), phone(APPID, NOW - 7200))), checks, phone(APPID, NOW - 7200),
