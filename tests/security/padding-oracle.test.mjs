@@ -20,7 +20,7 @@ describe('the probe works: node:crypto with its error surfacing is a padding ora
     const r = attackLast(TARGETS[REFERENCE](vic, null, {}));
     assert.equal(r.recovered, 16);
     assert.deepEqual(r.plaintext, vic.padded.subarray(last * 16));
-    assert.equal(r.distinctAtFirstByte, 2);
+    assert.ok(r.distinctAtFirstByte >= 2); // bad decrypt, SyntaxError for …01 (and for the block's own padding)
   });
   it('the genie check sees the padding at every position', () => {
     assert.equal(genieCheck(TARGETS[REFERENCE](vic, null, { stack: false }), vic, last).leakyPositions, 16);
