@@ -534,3 +534,34 @@ fn oversize_is_rejected_before_decoding() {
         assert_eq!(model_decrypt(key, &huge, iv), Err("INVALID_ENCRYPTED_DATA"));
     }
 }
+
+/// Found by the json_shape fuzz target (seed `fuzz/seeds/json_shape/phone-as-array`):
+/// natively, `decrypt_phone` accepts a JSON *array* as phone data, because
+/// serde's derived `Deserialize` also reads a struct from a sequence of its
+/// fields in declaration order (and the watermark likewise). The wasm binding
+/// reads the fields by name from the parsed object and says NOT_PHONE_DATA,
+/// so the two builds disagree. Harmless for security (forging either form
+/// needs the session_key), but the README promises NOT_PHONE_DATA for
+/// anything that is not getPhoneNumber data.
+#[test]
+#[ignore = "src bug, reported: native decrypt_phone accepts serde's sequence form of PhoneInfo / Watermark"]
+fn phone_data_must_be_a_json_object() {
+    let key = "tiihtNczf5v6AKRyjwEUhQ==";
+    for text in [
+        r#"["13580006666","13580006666","86",[1477314187,"wx4f4bc4dec97d474b"]]"#,
+        r#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86","watermark":[1477314187,"wx4f4bc4dec97d474b"]}"#,
+    ] {
+        let sealed = encrypt_data_with_iv(key, text.as_bytes(), &[7; 16]).unwrap();
+        let options = DecryptOptions {
+            app_id: Some(APPID),
+            max_age_seconds: Some(300),
+            now: Some(1_477_314_187),
+        };
+        let got = decrypt_phone(key, &sealed.encrypted_data, &sealed.iv, &options);
+        assert_eq!(
+            got.map(|p| p.phone_number.clone()).map_err(|e| e.code()),
+            Err("NOT_PHONE_DATA"),
+            "{text}"
+        );
+    }
+}
