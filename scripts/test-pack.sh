@@ -13,8 +13,13 @@ echo "test-pack: packed $tarball ($(du -k "$work/$tarball" | cut -f1) KiB)"
 
 # Exactly the files the exports map needs, nothing else (no Rust, no tests).
 expected=$(node -e "
+  const fs = require('fs');
   const m = require('./pkg/package.json');
-  console.log(['package.json', 'README.md', 'LICENSE', ...m.files].map(f => 'package/' + f).sort().join('\n'));")
+  // A directory entry (the wasm-bindgen snippets) stands for the files under it.
+  const expand = (f) => f.endsWith('/')
+    ? fs.readdirSync('pkg/' + f, { recursive: true }).filter((x) => fs.statSync('pkg/' + f + x).isFile()).map((x) => f + x)
+    : [f];
+  console.log(['package.json', 'README.md', 'LICENSE', ...m.files].flatMap(expand).map(f => 'package/' + f).sort().join('\n'));")
 actual=$(tar tzf "$work/$tarball" | sort)
 if [ "$expected" != "$actual" ]; then
   echo "test-pack: tarball contents differ from package.json files:" >&2

@@ -261,8 +261,29 @@ impl WxBizDataCrypt {
 /// tests/security/padding-oracle.test.mjs compares the stacks.
 fn decrypt_to_js(session_key: &str, encrypted_data: &str, iv: &str) -> Result<JsValue, JsValue> {
     let parsed = open_data::decrypt_text(session_key, encrypted_data, iv)
-        .and_then(|text| JSON::parse(&text).map_err(|_| Error::DecryptFailed));
+        .and_then(|text| parse_json(&text).ok_or(Error::DecryptFailed));
     parsed.map_err(to_js_error)
+}
+
+// `JSON.parse` behind a JS try/catch. Through a `catch` import, every throw
+// would cost an externref table slot that is never freed (wasm-bindgen 0.2.130
+// allocates one for the discarded return value): a client that flips bits in
+// its ciphertext until the plaintext is valid UTF-8 but not JSON could grow
+// the table by one slot per request. Here no exception enters wasm at all.
+// tests/soak/soak.test.mjs counts the table's slots.
+#[wasm_bindgen(
+    inline_js = "export function parseJsonOrUndefined(text) {\n  try { return JSON.parse(text); } catch { return undefined; }\n}\n"
+)]
+extern "C" {
+    #[wasm_bindgen(js_name = parseJsonOrUndefined)]
+    fn parse_json_or_undefined(text: &str) -> JsValue;
+}
+
+/// The parsed JSON, or `None` when `text` is not JSON (JSON text never parses
+/// to `undefined`).
+fn parse_json(text: &str) -> Option<JsValue> {
+    let value = parse_json_or_undefined(text);
+    (!value.is_undefined()).then_some(value)
 }
 
 /// The core's watermark rules, applied to parsed open data of any kind.
@@ -599,7 +620,7 @@ pub fn diagnose(
 /// `decryptPhone` accepts).
 fn json_facts(text: &str) -> Option<crate::diagnose::JsonFacts> {
     use crate::diagnose::DataKind;
-    let data = JSON::parse(text).ok()?;
+    let data = parse_json(text)?;
     let watermark = object(&data)
         .and_then(|data| data.watermark().ok())
         .and_then(|watermark| watermark_from_js(&watermark));

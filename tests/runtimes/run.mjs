@@ -12,7 +12,7 @@
 // Prints a table (runtime, version, entry, checks passed/failed/skipped) and
 // exits 1 if any row is not as expected.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, createReadStream, existsSync, lstatSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, lstatSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
@@ -254,6 +254,8 @@ row(`esbuild → ${systemNode}`, () => esbuild().version, 'bundle, platform=node
 row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync({ module })', "import wasm from 'wx-open-data/web/wx_open_data_bg.wasm'; initSync(wasm)", async () => {
   const port = await freePort();
   const web = 'node_modules/wx-open-data/web';
+  // The binding's JS snippets (wasm-bindgen inline_js): workerd needs every module listed.
+  const snippets = readdirSync(join(app, web), { recursive: true }).filter((f) => f.startsWith('snippets/') && f.endsWith('.js'));
   const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .checks) ],
@@ -267,7 +269,7 @@ const checks :Workerd.Worker = (
     (name = "${web}/index.mjs", esModule = embed "${web}/index.mjs"),
     (name = "${web}/wx_open_data.js", esModule = embed "${web}/wx_open_data.js"),
     (name = "${web}/wx_open_data_bg.wasm", wasm = embed "${web}/wx_open_data_bg.wasm"),
-  ],
+${snippets.map((f) => `    (name = "${web}/${f}", esModule = embed "${web}/${f}"),\n`).join('')}  ],
   compatibilityDate = "2026-11-01",
 );
 `;
