@@ -61,9 +61,10 @@ test-wasm: setup
 test-js: pkg
 	node --test tests/js/
 
-# Padding-oracle probe (ours vs the official sample), short soak and workers.
+# Padding-oracle probe (ours vs the official sample), short soaks (Node and
+# Chromium: memory and externref table flat) and worker_threads hammering.
 test-security: pkg
-	node --test tests/security/
+	node --test tests/security/ tests/soak/
 
 # The npm tarball in every runtime the README names (Node 18-24, Bun, Deno,
 # Chromium, esbuild bundles, workerd), one shared check body.
