@@ -15,7 +15,8 @@
 //
 // A figure, never an assertion (the machine is shared and noisy). Run:
 //   node tests/security/timing.mjs            (TIMING_SAMPLES=n, default 400000)
-// Prints `timing: t = …, n = …` for ours, then the same for other pairs.
+// Prints `timing: t = …, n = …` for ours, then `timing-sample:` (the official
+// sample, same inputs) and `timing-control:` (ours, two invalid-padding inputs).
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -85,9 +86,9 @@ export function measure(call, inputs, samples = SAMPLES) {
   return { rows, worst, median: sorted[samples >> 1] };
 }
 
-function report(label, result) {
+function report(label, result, prefix = 'timing') {
   const w = result.worst;
-  console.log(`timing: t = ${w.t.toFixed(2)}, n = ${w.n}  [${label}; crop ${w.crop === 1 ? 'none' : 'p' + w.crop * 100}; mean valid-padding ${w.mean0.toFixed(0)} ns vs invalid ${w.mean1.toFixed(0)} ns; median ${result.median} ns]`);
+  console.log(`${prefix}: t = ${w.t.toFixed(2)}, n = ${w.n}  [${label}; crop ${w.crop === 1 ? 'none' : 'p' + w.crop * 100}; mean class 0 ${w.mean0.toFixed(0)} ns vs class 1 ${w.mean1.toFixed(0)} ns; median ${result.median} ns]`);
   console.log(`   per crop: ${result.rows.map((r) => `${r.crop === 1 ? 'all' : 'p' + r.crop * 100}: t=${r.t.toFixed(2)} (${(r.mean0 - r.mean1).toFixed(0)} ns)`).join(', ')}`);
 }
 
@@ -106,9 +107,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   report('ours: decryptPhone', measure(swallow((d) => api.decryptPhone(sk, d, ivb)), [validPad, invalidPad]));
   if (!process.env.TIMING_ONLY_OURS) {
     const sample = new OfficialSample('wx4f4bc4dec97d474b', sk);
-    report('official sample (node:crypto), same inputs', measure(swallow((d) => sample.decryptData(d, ivb)), [validPad, invalidPad]));
+    report('official sample (node:crypto), same inputs', measure(swallow((d) => sample.decryptData(d, ivb)), [validPad, invalidPad]), 'timing-sample');
     // Control: two ciphertexts of the SAME class (both invalid padding, different bytes): t should stay small.
     const invalid2 = sealRaw(key, iv, Buffer.concat([Buffer.alloc(159, 0x7d), Buffer.from([0x11])])).toString('base64');
-    report('control: ours, invalid vs invalid padding', measure(swallow((d) => api.decryptPhone(sk, d, ivb)), [invalid2, invalidPad]));
+    report('control: ours, invalid vs invalid padding', measure(swallow((d) => api.decryptPhone(sk, d, ivb)), [invalid2, invalidPad]), 'timing-control');
   }
 }
