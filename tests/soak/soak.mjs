@@ -67,6 +67,7 @@ export function makeCases(api) {
     ['DECRYPT_FAILED not JSON', code(() => api.decryptData(notJson.sessionKey, notJson.encryptedData, notJson.iv), 'DECRYPT_FAILED')],
     ['INVALID_ARGUMENT throwing getter', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, { get appId() { throw new Error('hostile'); } }), 'INVALID_ARGUMENT')],
     ['INVALID_ARGUMENT throwing proxy', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, new Proxy({}, { ownKeys() { throw new Error('hostile'); } })), 'INVALID_ARGUMENT')],
+    ['INVALID_ARGUMENT encryptData of a cyclic object', code(() => { const o = {}; o.o = o; api.encryptData(g.sessionKey, o); }, 'INVALID_ARGUMENT')],
     ['APPID_MISMATCH', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, { appId: 'wx0000000000000000' }), 'APPID_MISMATCH')],
     ['EXPIRED', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, { maxAgeSeconds: 60 }), 'EXPIRED')],
     ['encryptData', () => {
@@ -90,12 +91,13 @@ export function makeCases(api) {
  * measured ~1 slot and ~9 bytes of linear memory per call. Reported; kept
  * apart so the other paths can be held to "flat".
  */
-// Options objects whose getters or proxy traps throw: the exception crosses
+// Options objects whose getters or proxy traps throw, and encryptData data
+// that JSON.stringify cannot serialise (cyclic, throwing toJSON): the exception crosses
 // into wasm through a wasm-bindgen `catch` import, which in 0.2.130 keeps one
 // externref slot per throw. Only the caller's own code can do this (options
 // never come from the client); a plaintext that is not JSON, which a client
 // can cause, is parsed behind a JS try/catch and stays flat.
-export const THROWING_JS = ['INVALID_ARGUMENT throwing getter', 'INVALID_ARGUMENT throwing proxy'];
+export const THROWING_JS = ['INVALID_ARGUMENT throwing getter', 'INVALID_ARGUMENT throwing proxy', 'INVALID_ARGUMENT encryptData of a cyclic object'];
 
 /** Growth of linear memory and of the externref table over `n` calls of each case alone. */
 export async function attribute(n = 50_000) {

@@ -21,8 +21,8 @@ describe('soak, 50,000 mixed calls in one Node process', () => {
     assert.deepEqual(growth['DECRYPT_FAILED not JSON'], { wasm: 0, externrefs: 0 });
   });
 
-  it('a JS exception caught inside wasm (throwing getter or proxy in options) releases its externref slot', {
-    todo: 'wasm-bindgen 0.2.130: a throw through a `catch` import keeps one externref table slot (+~9 bytes of linear memory) per call. Paths: Reflect::get / Reflect::own_keys in Options::read (src/wasm.rs); only the caller\'s own options objects can throw there.',
+  it('a JS exception caught inside wasm (throwing getter or proxy in options, encryptData of a cyclic object) releases its externref slot', {
+    todo: 'wasm-bindgen 0.2.130: a throw through a `catch` import keeps one externref table slot (+~9 bytes of linear memory) per call. Paths: Reflect::get / Reflect::own_keys in Options::read and JSON::stringify in encrypt_data (src/wasm.rs); only the caller\'s own options objects or data can throw there.',
   }, async () => {
     const growth = await attribute(5_000);
     for (const name of THROWING_JS) assert.deepEqual(growth[name], { wasm: 0, externrefs: 0 }, name);
