@@ -439,9 +439,12 @@ struct Options {
     now: u64,
 }
 
-impl Options {
-    const KEYS: [&'static str; 3] = ["appId", "maxAgeSeconds", "now"];
+thread_local! {
+    /// The option names as JS strings, made once per instance (see `Options::read`).
+    static OPTION_KEYS: [JsValue; 3] = ["appId", "maxAgeSeconds", "now"].map(JsValue::from_str);
+}
 
+impl Options {
     fn read(value: &JsValue) -> Result<Options, JsValue> {
         let mut options = Options {
             app_id: None,
@@ -458,35 +461,39 @@ impl Options {
         }
         // own_keys goes through a catch import: a throwing proxy becomes an error.
         let keys = Reflect::own_keys(value).map_err(|_| invalid("options could not be read"))?;
-        for key in keys.iter() {
-            let known = key
-                .as_string()
-                .is_some_and(|k| Self::KEYS.contains(&k.as_str()));
-            if !known {
+        // Unknown own keys are rejected by `===` against the cached key
+        // strings, and the known keys are read with them (inherited values
+        // too: a check must not be skipped because of how the object was
+        // built). No key string is copied between JS and wasm per call.
+        let present = OPTION_KEYS.with(|names| {
+            if keys.iter().any(|key| !names.contains(&key)) {
                 return Err(invalid(
                     "options has an unknown key; the known keys are appId, maxAgeSeconds and now",
                 ));
             }
-        }
-        let get = |key: &str| {
-            Reflect::get(value, &JsValue::from_str(key))
-                .map_err(|_| invalid("options could not be read"))
-                .map(|v| (!v.is_undefined()).then_some(v))
-        };
-        if let Some(app_id) = get("appId")? {
+            let mut present: [Option<JsValue>; 3] = Default::default();
+            for (slot, name) in present.iter_mut().zip(names) {
+                let value =
+                    Reflect::get(value, name).map_err(|_| invalid("options could not be read"))?;
+                *slot = (!value.is_undefined()).then_some(value);
+            }
+            Ok(present)
+        })?;
+        let [app_id, max_age, now] = present;
+        if let Some(app_id) = app_id {
             options.app_id = Some(
                 app_id
                     .as_string()
                     .ok_or_else(|| invalid("options.appId must be a string"))?,
             );
         }
-        if let Some(max_age) = get("maxAgeSeconds")? {
+        if let Some(max_age) = max_age {
             options.max_age_seconds =
                 Some(seconds(&max_age).ok_or_else(|| {
                     invalid("options.maxAgeSeconds must be a non-negative integer")
                 })?);
         }
-        if let Some(now) = get("now")? {
+        if let Some(now) = now {
             options.now = seconds(&now).ok_or_else(|| {
                 invalid("options.now must be a non-negative integer (unix seconds)")
             })?;
