@@ -10,6 +10,7 @@
 //   node tests/soak/soak.mjs            (SOAK_CALLS=n, default 1,000,000;
 //                                        SOAK_SKIP_THROWING=1: without THROWING_JS)
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { loadWithInstance } from './wasm-instance.mjs';
 import { APPID, prng, seal, sha1hex, randomPayload } from '../js/support/payloads.mjs';
 
@@ -99,18 +100,34 @@ export function makeCases(api) {
 // can cause, is parsed behind a JS try/catch and stays flat.
 export const THROWING_JS = ['INVALID_ARGUMENT throwing getter', 'INVALID_ARGUMENT throwing proxy', 'INVALID_ARGUMENT encryptData of a cyclic object'];
 
-/** Growth of linear memory and of the externref table over `n` calls of each case alone. */
-export async function attribute(n = 50_000) {
+/**
+ * Growth of linear memory and of the externref table over `n` calls of each
+ * case alone, in this process, in order (`names`: only these cases). The
+ * table grows in chunks, so a case run after a growing one can hide in the
+ * slack it left: for exact figures run one case per process (attributeIsolated).
+ */
+export async function attribute(n = 50_000, names) {
   const { api, instance, memory } = await loadWithInstance();
   const table = Object.values(instance.exports).find((v) => v instanceof WebAssembly.Table && v.length > 0);
   const byName = {};
-  for (const [name, run] of makeCases(api)) (byName[name] ??= []).push(run);
+  for (const [name, run] of makeCases(api)) if (!names || names.includes(name)) (byName[name] ??= []).push(run);
   const out = {};
   for (const [name, runs] of Object.entries(byName)) {
     for (let i = 0; i < 2000; i++) runs[i % runs.length]();
     const m0 = memory.buffer.byteLength, t0 = table.length;
     for (let i = 1; i <= n; i++) { runs[i % runs.length](); if (i % 1000 === 0) await new Promise(setImmediate); }
     out[name] = { wasm: memory.buffer.byteLength - m0, externrefs: table.length - t0 };
+  }
+  return out;
+}
+
+/** attribute() with every case in a fresh process of its own. */
+export function attributeIsolated(n = 50_000) {
+  const names = [...new Set(makeCases(new Proxy({}, { get: () => () => {} })).map(([name]) => name))];
+  const out = {};
+  for (const name of names) {
+    const json = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--attribute-one', name, String(n)], { encoding: 'utf8' });
+    out[name] = JSON.parse(json);
   }
   return out;
 }
@@ -159,7 +176,10 @@ export async function soak({ calls = 1_000_000, warmup = Math.min(50_000, Math.f
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--attribute-one') {
+  const [name, n] = process.argv.slice(3);
+  process.stdout.write(JSON.stringify((await attribute(Number(n), [name]))[name]));
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const calls = Number(process.env.SOAK_CALLS ?? 1_000_000);
   const rssLimit = Number(process.env.SOAK_RSS_MIB ?? 20) * MiB;
   const t0 = Date.now();
@@ -173,8 +193,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const ok = result.wasmGrowth === 0 && result.rssGrowth <= rssLimit && result.unfreedPeak - result.end.wasm <= 16 * MiB;
   console.log(ok ? 'soak: flat' : 'soak: FAILED (memory grew after warm-up)');
   if (!ok || process.env.SOAK_ATTRIBUTE) {
-    console.log('soak: growth per kind, 50000 calls of each alone (linear memory bytes, externref table slots):');
-    const growth = await attribute();
+    console.log('soak: growth per kind, 50000 calls of each alone, each in a fresh process (linear memory bytes, externref table slots):');
+    const growth = attributeIsolated();
     for (const [name, g] of Object.entries(growth)) console.log(`  ${name}: +${g.wasm} bytes, +${g.externrefs} slots${g.wasm || g.externrefs ? '   <-- grows' : ''}`);
   }
   process.exitCode = ok ? 0 : 1;
