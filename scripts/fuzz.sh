@@ -2,7 +2,7 @@
 # Fuzzes the Rust core with cargo-fuzz (libFuzzer, AddressSanitizer), on the
 # constant-time soft AES that ships in the .wasm.
 #
-#   scripts/fuzz.sh short [seconds]        each target for 40 s (or [seconds]); make test
+#   scripts/fuzz.sh short [seconds]        each target for 30 s (or [seconds]); make test
 #   scripts/fuzz.sh long  [seconds] [target...]
 #                                          each target for 1800 s (or [seconds]);
 #                                          run it niced: nice -n 19 scripts/fuzz.sh long
@@ -19,7 +19,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 mode=${1:-short}
 case "$mode" in
-  short) seconds=${2:-40} ;;
+  short) seconds=${2:-30} ;;
   long) seconds=${2:-1800} ;;
   *) echo "usage: $0 short|long [seconds-per-target] [target...]" >&2; exit 2 ;;
 esac
