@@ -249,10 +249,12 @@ impl WxBizDataCrypt {
     }
 }
 
-/// Decrypts with the core, then parses with the host's `JSON.parse`: it builds
-/// the object the caller gets (own `__proto__` keys, JS number rules) faster
-/// and smaller than serde_json plus an object builder would. A parse failure
-/// is `DECRYPT_FAILED`, like the core's own padding and UTF-8 failures.
+/// Decrypts with the core, which checks padding, UTF-8 and JSON syntax with
+/// the same work whatever fails (see [`open_data::decrypt_json`]), then
+/// builds the object with the host's `JSON.parse`: own `__proto__` keys, JS
+/// number rules, faster and smaller than an object builder in Rust. A parse
+/// failure (only where serde_json and `JSON.parse` disagree on an edge case)
+/// is `DECRYPT_FAILED` too.
 ///
 /// Every failure leaves through the one `to_js_error` call at the end. An
 /// error's `stack` records the wasm code offset of each frame: two call sites
@@ -260,7 +262,7 @@ impl WxBizDataCrypt {
 /// a stack the padding oracle that the single message withholds.
 /// tests/security/padding-oracle.test.mjs compares the stacks.
 fn decrypt_to_js(session_key: &str, encrypted_data: &str, iv: &str) -> Result<JsValue, JsValue> {
-    let parsed = open_data::decrypt_text(session_key, encrypted_data, iv)
+    let parsed = open_data::decrypt_json(session_key, encrypted_data, iv)
         .and_then(|text| parse_json(&text).ok_or(Error::DecryptFailed));
     parsed.map_err(to_js_error)
 }
