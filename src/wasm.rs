@@ -14,7 +14,7 @@
 
 use js_sys::{JsString, Reflect, JSON};
 use wasm_bindgen::prelude::*;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{EncryptedDataProblem, Error};
 use crate::open_data::{self, DecryptOptions, PhoneInfo, Watermark};
@@ -105,25 +105,27 @@ pub fn decrypt_phone(
     iv: &JsValue,
     options: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let inputs = Inputs::read(session_key, encrypted_data, iv)?;
-    let options = Options::read(options)?;
-    let data = inputs.decrypt()?;
-    // The core's typed shape, read from the very object the caller gets back.
-    let phone = phone_from_js(&data).ok_or_else(|| to_js_error(Error::NotPhoneData))?;
-    open_data::check_watermark(Some(&phone.watermark), &options.get()).map_err(to_js_error)?;
-    if !data
-        .unchecked_ref::<OpenDataJs>()
-        .country_code()
-        .is_ok_and(|code| code.is_string())
-    {
-        // A numeric countryCode (some payloads carry 86) becomes "86".
-        set(
-            &data,
-            "countryCode",
-            &JsValue::from_str(&phone.country_code),
-        );
-    }
-    Ok(data)
+    scrubbed(|| {
+        let inputs = Inputs::read(session_key, encrypted_data, iv)?;
+        let options = Options::read(options)?;
+        let data = inputs.decrypt()?;
+        // The core's typed shape, read from the very object the caller gets back.
+        let phone = phone_from_js(&data).ok_or_else(|| to_js_error(Error::NotPhoneData))?;
+        open_data::check_watermark(Some(&phone.watermark), &options.get()).map_err(to_js_error)?;
+        if !data
+            .unchecked_ref::<OpenDataJs>()
+            .country_code()
+            .is_ok_and(|code| code.is_string())
+        {
+            // A numeric countryCode (some payloads carry 86) becomes "86".
+            set(
+                &data,
+                "countryCode",
+                &JsValue::from_str(&phone.country_code),
+            );
+        }
+        Ok(data)
+    })
 }
 
 /// `decryptData(sessionKey, encryptedData, iv, options?)`.
@@ -134,11 +136,13 @@ pub fn decrypt_data(
     iv: &JsValue,
     options: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let inputs = Inputs::read(session_key, encrypted_data, iv)?;
-    let options = Options::read(options)?;
-    let data = inputs.decrypt()?;
-    check_open_data(&data, &options.get())?;
-    Ok(data)
+    scrubbed(|| {
+        let inputs = Inputs::read(session_key, encrypted_data, iv)?;
+        let options = Options::read(options)?;
+        let data = inputs.decrypt()?;
+        check_open_data(&data, &options.get())?;
+        Ok(data)
+    })
 }
 
 /// `verifySignature(rawData, signature, sessionKey)`: whether
@@ -150,14 +154,16 @@ pub fn verify_signature(
     #[wasm_bindgen(unchecked_param_type = "string")] signature: &JsValue,
     #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: &JsValue,
 ) -> Result<bool, JsValue> {
-    let raw_data = string_arg(raw_data, "rawData must be a string")?;
-    let signature = string_arg(signature, "signature must be a string")?;
-    let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
-    Ok(signature::verify_signature(
-        &raw_data,
-        &signature,
-        &session_key,
-    ))
+    scrubbed(|| {
+        let raw_data = string_arg(raw_data, "rawData must be a string")?;
+        let signature = string_arg(signature, "signature must be a string")?;
+        let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+        Ok(signature::verify_signature(
+            &raw_data,
+            &signature,
+            &session_key,
+        ))
+    })
 }
 
 /// `encryptData(sessionKey, data)`: encrypts `data` (an object, serialised
@@ -167,18 +173,20 @@ pub fn encrypt_data(
     #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "object | string")] data: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
-    let plaintext = Zeroizing::new(match data.as_string() {
-        Some(text) => text,
-        None if data.is_object() => JSON::stringify(data)
-            .ok()
-            .and_then(|json| json.as_string())
-            .ok_or_else(|| invalid("data could not be serialised with JSON.stringify"))?,
-        None => return Err(invalid("data must be an object or a string")),
-    });
-    let sealed =
-        open_data::encrypt_data(&session_key, plaintext.as_bytes()).map_err(to_js_error)?;
-    serde_wasm_bindgen::to_value(&sealed).map_err(|_| invalid("data could not be encrypted"))
+    scrubbed(|| {
+        let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+        let plaintext = Zeroizing::new(match data.as_string() {
+            Some(text) => text,
+            None if data.is_object() => JSON::stringify(data)
+                .ok()
+                .and_then(|json| json.as_string())
+                .ok_or_else(|| invalid("data could not be serialised with JSON.stringify"))?,
+            None => return Err(invalid("data must be an object or a string")),
+        });
+        let sealed =
+            open_data::encrypt_data(&session_key, plaintext.as_bytes()).map_err(to_js_error)?;
+        serde_wasm_bindgen::to_value(&sealed).map_err(|_| invalid("data could not be encrypted"))
+    })
 }
 
 /// `isWxOpenDataError(value)`: whether `value` is an error thrown by this package.
@@ -218,13 +226,16 @@ impl WxBizDataCrypt {
         #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")]
         session_key: &JsValue,
     ) -> Result<WxBizDataCrypt, JsValue> {
-        let app_id = string_arg(app_id, "appId must be a string")?;
-        let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
-        base64::decode_16(&session_key)
-            .map_err(|decoded_len| to_js_error(Error::InvalidSessionKey { decoded_len }))?;
-        Ok(WxBizDataCrypt {
-            app_id,
-            session_key,
+        scrubbed(|| {
+            let app_id = string_arg(app_id, "appId must be a string")?;
+            let session_key =
+                Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+            base64::decode_16(&session_key)
+                .map_err(|decoded_len| to_js_error(Error::InvalidSessionKey { decoded_len }))?;
+            Ok(WxBizDataCrypt {
+                app_id,
+                session_key,
+            })
         })
     }
 
@@ -237,15 +248,17 @@ impl WxBizDataCrypt {
         encrypted_data: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] iv: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let encrypted_data = encrypted_data_arg(encrypted_data)?;
-        let iv = string_arg(iv, "iv must be a string")?;
-        let options = DecryptOptions {
-            app_id: Some(&self.app_id),
-            ..Default::default()
-        };
-        let data = decrypt_to_js(&self.session_key, &encrypted_data, &iv)?;
-        check_open_data(&data, &options)?;
-        Ok(data)
+        scrubbed(|| {
+            let encrypted_data = encrypted_data_arg(encrypted_data)?;
+            let iv = Zeroizing::new(string_arg(iv, "iv must be a string")?);
+            let options = DecryptOptions {
+                app_id: Some(&self.app_id),
+                ..Default::default()
+            };
+            let data = decrypt_to_js(&self.session_key, &encrypted_data, &iv)?;
+            check_open_data(&data, &options)?;
+            Ok(data)
+        })
     }
 }
 
@@ -356,6 +369,38 @@ fn watermark_from_js(value: &JsValue) -> Option<Watermark> {
         timestamp: seconds(&value.timestamp().ok()?)?,
         appid: value.appid().ok()?.as_string()?,
     })
+}
+
+/// Runs an export's work in a stack frame of its own, then wipes the wasm
+/// stack that work used, on every path (results and errors alike).
+///
+/// Zeroizing our own buffers is not enough: the `aes` crate's constant-time
+/// key schedule (352 bytes, fixsliced), the last block's pre-XOR output, the
+/// SHA-1 block buffer (which holds the session_key text) and stack copies of
+/// the decoded key are left in frames that have returned, readable by anyone
+/// holding the instance's memory (tests/js/secrets.test.mjs scans it). The
+/// work runs below the export's frame (`run_below` is never inlined), and
+/// `scrub_stack` then overwrites that region with volatile stores.
+fn scrubbed<T>(work: impl FnOnce() -> T) -> T {
+    let result = run_below(work);
+    scrub_stack();
+    result
+}
+
+#[inline(never)]
+fn run_below<T>(work: impl FnOnce() -> T) -> T {
+    work()
+}
+
+/// 4 KiB: deeper than any export's work goes (the secrets scan finds no
+/// key-dependent byte after any call).
+const SCRUB_WORDS: usize = 512;
+
+#[inline(never)]
+fn scrub_stack() {
+    let mut scratch = [0u64; SCRUB_WORDS];
+    scratch.zeroize();
+    core::hint::black_box(&scratch);
 }
 
 /// Sets an own data property. Used only on fresh objects (our Error, a
@@ -588,40 +633,42 @@ pub fn diagnose(
     iv: &JsValue,
     options: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let inputs = Inputs::read(session_key, encrypted_data, iv)?;
-    let options = DiagnoseOptionsJs::read(options)?;
-    let previous: Vec<&str> = options.previous.iter().map(|key| key.as_str()).collect();
-    let core_options = crate::diagnose::DiagnoseOptions {
-        raw_data: options.raw_data.as_deref(),
-        signature: options.signature.as_deref(),
-        previous_session_keys: &previous,
-        app_id: options.app_id.as_deref(),
-        max_age_seconds: options.max_age_seconds,
-        now: Some(options.now),
-    };
-    let found = crate::diagnose::diagnose_with(
-        &inputs.session_key,
-        &inputs.encrypted_data,
-        &inputs.iv,
-        &core_options,
-        json_facts,
-    );
-    let result: JsValue = js_sys::Object::new().into();
-    set(&result, "cause", &JsValue::from_str(found.cause.code()));
-    set(&result, "message", &JsValue::from_str(&found.message));
-    set(
-        &result,
-        "kind",
-        &found.kind.map_or(JsValue::NULL, JsValue::from_str),
-    );
-    set(
-        &result,
-        "matchedPreviousKey",
-        &found
-            .matched_previous_key
-            .map_or(JsValue::NULL, |i| JsValue::from_f64(i as f64)),
-    );
-    Ok(result)
+    scrubbed(|| {
+        let inputs = Inputs::read(session_key, encrypted_data, iv)?;
+        let options = DiagnoseOptionsJs::read(options)?;
+        let previous: Vec<&str> = options.previous.iter().map(|key| key.as_str()).collect();
+        let core_options = crate::diagnose::DiagnoseOptions {
+            raw_data: options.raw_data.as_deref(),
+            signature: options.signature.as_deref(),
+            previous_session_keys: &previous,
+            app_id: options.app_id.as_deref(),
+            max_age_seconds: options.max_age_seconds,
+            now: Some(options.now),
+        };
+        let found = crate::diagnose::diagnose_with(
+            &inputs.session_key,
+            &inputs.encrypted_data,
+            &inputs.iv,
+            &core_options,
+            json_facts,
+        );
+        let result: JsValue = js_sys::Object::new().into();
+        set(&result, "cause", &JsValue::from_str(found.cause.code()));
+        set(&result, "message", &JsValue::from_str(&found.message));
+        set(
+            &result,
+            "kind",
+            &found.kind.map_or(JsValue::NULL, JsValue::from_str),
+        );
+        set(
+            &result,
+            "matchedPreviousKey",
+            &found
+                .matched_previous_key
+                .map_or(JsValue::NULL, |i| JsValue::from_f64(i as f64)),
+        );
+        Ok(result)
+    })
 }
 
 /// What the core's diagnosis needs from decrypted JSON, read with `JSON.parse`

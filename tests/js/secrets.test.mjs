@@ -172,17 +172,15 @@ const SCENARIOS = [
 ];
 
 // Residues known at the time of writing; each reported in the issue-7 report.
+// Residues still expected, with the reason (each assertion stays, as todo).
+// rawData is public (the client sends it in the clear next to the signature),
+// and so is encryptedData; neither is wiped.
 const KNOWN = {
   'verifySignature of a short rawData': {
-    'key (base64)': 'sha1 runs over rawData + sessionKey (the base64 text): the SHA-1 block buffer holding it is left on the wasm shadow stack (src/signature.rs sign; Sha1 has no zeroize)',
-    'plaintext marker': 'rawData is copied into a plain String (src/wasm.rs verify_signature `raw_data`) and freed without zeroing; the SHA-1 block buffer holds it too',
-  },
-  'WXBizDataCrypt decryptData, then free()': {
-    '6-byte window of the raw key': 'the first 7 bytes of the decoded key (and its last byte) stay on the wasm shadow stack after new WXBizDataCrypt(...).decryptData(...) and free(): a stack copy of the 16-byte array from base64::decode_16 (the constructor validates the key and drops the Zeroizing result; decrypt decodes again)',
-    'iv (base64)': 'WxBizDataCrypt::decrypt_data copies iv into a plain String (src/wasm.rs `let iv = string_arg(iv, ...)`), not Zeroizing like Inputs::iv',
+    'plaintext marker': 'rawData is public (sent in the clear with its signature) and is not wiped from the heap String it is copied into (src/wasm.rs verify_signature)',
   },
 };
-const CT_TODO = 'encryptedData is copied into a plain String (src/wasm.rs Inputs::encrypted_data / encrypted_data_arg) and freed without zeroing. The ciphertext is public (it travels to the server in the clear), so this may be acceptable: the lead decides.';
+const CT_TODO = 'encryptedData is public (it travels to the server in the clear) and is not wiped from the heap String it is copied into (src/wasm.rs encrypted_data_arg): wiping it would cost ~1 ns per byte on every call for no secrecy';
 
 describe('zeroization: nothing secret left in wasm linear memory after a call', () => {
   const api = entries[0];
@@ -277,14 +275,12 @@ export function keyResidue(scenario, dir) {
 describe('key residue by difference (fresh processes, keys A B A B)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wx-residue-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const TODO = {
-    decryptPhone: '352 bytes at the top of the wasm shadow stack = the fixsliced AES-128 key schedule ([u32; 88]) of the soft AES backend, left by a stack copy the aes crate\'s zeroize-on-drop does not reach; plus 16 bytes of D(C_last) (AES output before the CBC xor, i.e. last plaintext block xor previous ciphertext block)',
-    decryptData: 'same as decryptPhone: fixsliced key schedule (352 bytes) and D(C_last) on the shadow stack',
-    'WXBizDataCrypt+free': 'same as decryptPhone (fixsliced key schedule 352 bytes, D(C_last) 15 bytes), plus 8 bytes of the raw key on the stack (7 leading bytes and the last one)',
-    verifySignature: 'the SHA-1 block buffer holding the sessionKey text (twice) and the digest, on the shadow stack (src/signature.rs)',
-  };
+  // Each export runs its work below its own frame and wipes that stack
+  // region on return (src/wasm.rs `scrubbed`); before that, the fixsliced AES
+  // key schedule (352 bytes), D(C_last), stack copies of the raw key and the
+  // SHA-1 buffer holding the sessionKey text were all found here.
   for (const scenario of ['decryptPhone', 'decryptData', 'WXBizDataCrypt+free', 'verifySignature']) {
-    it(`${scenario}: no key-dependent byte left`, { todo: TODO[scenario] }, () => {
+    it(`${scenario}: no key-dependent byte left`, () => {
       const r = keyResidue(scenario, dir);
       assert.equal(r.noise, 0, 'runs with the same key differ: the method needs deterministic runs');
       assert.deepEqual(r.ranges.map((x) => `${x.start}+${x.end - x.start}`), []);
