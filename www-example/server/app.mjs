@@ -111,9 +111,19 @@ export function createApp({
     return json;
   }
 
+  // One fetch at a time: every /cgi-bin/token call replaces the previous
+  // token at WeChat and counts against a daily limit, so concurrent requests
+  // that find no valid token share the one fetch in flight.
+  let tokenFetch = null;
   async function getAccessToken(forceRefresh = false) {
     const now = Date.now() / 1000;
     if (!forceRefresh && accessToken && accessToken.expiresAt - 300 > now) return accessToken.value;
+    tokenFetch ??= fetchAccessToken().finally(() => { tokenFetch = null; });
+    return tokenFetch;
+  }
+
+  async function fetchAccessToken() {
+    const now = Date.now() / 1000;
     const r = await wechat('/cgi-bin/token', { query: { grant_type: 'client_credential', appid: appId, secret: appSecret } });
     if (typeof r.access_token !== 'string') {
       log('error', 'wechat.token_failed', { errcode: r.errcode ?? null, errmsg: r.errmsg ?? null });

@@ -301,7 +301,13 @@ function checkLogsAndSecrets({ responses, expectedLog, users }, logLines) {
   }
 }
 
-const report = (t, where, d, logLines) => t.diagnostic(
+const report = (t, where, d, logLines) => {
+  // Concurrent code-flow requests share one access_token fetch (each fetch
+  // replaces the previous token at WeChat and counts against a daily limit).
+  assert.ok(d.accessTokensFetched <= 1, `${d.accessTokensFetched} access_token fetches during the load`);
+  return reportLine(t, where, d, logLines);
+};
+const reportLine = (t, where, d, logLines) => t.diagnostic(
   `${where}: ${TOTAL} requests, ${IN_FLIGHT} in flight (client peak ${d.peak}); ${USERS + 1} users; `
   + `${Object.entries(d.counts).map(([k, v]) => `${k} ${v}`).join(', ')}; ${d.races} code races; `
   + `${d.accessTokensFetched} access_token fetches during the load; ${logLines.length} log lines`,
