@@ -8,11 +8,14 @@
 //! `undefined` or an object gets our typed error instead of wasm-bindgen's
 //! untyped one, and so that an oversize string is rejected by its length
 //! before it is copied into wasm memory. Every call into JS that can throw
-//! (getters, proxies, `JSON.stringify`) goes through a `catch` import: an
+//! (getters, proxies, `JSON.parse`, `JSON.stringify`) runs behind a JS
+//! try/catch that reports failure as a value (see `parse_json`, `get`): an
 //! exception unwinding through wasm frames would skip destructors and leave
-//! the instance in a bad state.
+//! the instance in a bad state, and one caught by a wasm-bindgen `catch`
+//! import leaks a table slot. Only the getters on parsed JSON keep `catch`
+//! (they throw only if `Object.prototype` itself was given throwing getters).
 
-use js_sys::{JsString, Reflect, JSON};
+use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::*;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -177,9 +180,7 @@ pub fn encrypt_data(
         let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
         let plaintext = Zeroizing::new(match data.as_string() {
             Some(text) => text,
-            None if data.is_object() => JSON::stringify(data)
-                .ok()
-                .and_then(|json| json.as_string())
+            None if data.is_object() => stringify_json(data)
                 .ok_or_else(|| invalid("data could not be serialised with JSON.stringify"))?,
             None => return Err(invalid("data must be an object or a string")),
         });
@@ -195,13 +196,11 @@ pub fn is_wx_open_data_error(
     #[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue,
 ) -> bool {
     value.is_instance_of::<js_sys::Error>()
-        && Reflect::get(value, &JsValue::from_str("name"))
-            .ok()
+        && get(value, &JsValue::from_str("name"))
             .and_then(|n| n.as_string())
             .as_deref()
             == Some(ERROR_NAME)
-        && Reflect::get(value, &JsValue::from_str("code"))
-            .ok()
+        && get(value, &JsValue::from_str("code"))
             .and_then(|c| c.as_string())
             .is_some_and(|c| Error::CODES.contains(&c.as_str()))
 }
@@ -280,18 +279,52 @@ fn decrypt_to_js(session_key: &str, encrypted_data: &str, iv: &str) -> Result<Js
     parsed.map_err(to_js_error)
 }
 
-// `JSON.parse` behind a JS try/catch. Through a `catch` import, every throw
-// would cost an externref table slot that is never freed (wasm-bindgen 0.2.130
-// allocates one for the discarded return value): a client that flips bits in
-// its ciphertext until the plaintext is valid UTF-8 but not JSON could grow
-// the table by one slot per request. Here no exception enters wasm at all.
+// Calls into JS that can throw, each behind a JS try/catch. Through a
+// wasm-bindgen `catch` import, every throw would cost an externref table slot
+// that is never freed (0.2.130 allocates one for the discarded return value):
+// a client that flips bits in its ciphertext until the plaintext is valid
+// UTF-8 but not JSON could grow the table by one slot per request, and a
+// caller's throwing getter, proxy or cyclic object by one per call. Here no
+// exception enters wasm at all; a failure comes back as `undefined` (never
+// the result of parsing JSON) or as the `failed` sentinel passed in.
 // tests/soak/soak.test.mjs counts the table's slots.
-#[wasm_bindgen(
-    inline_js = "export function parseJsonOrUndefined(text) {\n  try { return JSON.parse(text); } catch { return undefined; }\n}\n"
-)]
+#[wasm_bindgen(inline_js = r#"
+export function parseJsonOrUndefined(text) {
+  try { return JSON.parse(text); } catch { return undefined; }
+}
+export function stringifyJsonOr(value, failed) {
+  try { return JSON.stringify(value); } catch { return failed; }
+}
+export function ownKeysOr(object, failed) {
+  try { return Reflect.ownKeys(object); } catch { return failed; }
+}
+export function getOr(object, key, failed) {
+  try { return Reflect.get(object, key); } catch { return failed; }
+}
+"#)]
 extern "C" {
     #[wasm_bindgen(js_name = parseJsonOrUndefined)]
     fn parse_json_or_undefined(text: &str) -> JsValue;
+    #[wasm_bindgen(js_name = stringifyJsonOr)]
+    fn stringify_json_or(value: &JsValue, failed: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = ownKeysOr)]
+    fn own_keys_or(object: &JsValue, failed: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = getOr)]
+    fn get_or(object: &JsValue, key: &JsValue, failed: &JsValue) -> JsValue;
+}
+
+thread_local! {
+    /// What the helpers above return when the JS they run throws: an object
+    /// of ours that no caller can hold, so `===` against it is unambiguous.
+    static FAILED: JsValue = js_sys::Object::new().into();
+}
+
+/// `f(failed)`, or `None` when it returned the sentinel (the JS threw).
+fn unless_failed(f: impl FnOnce(&JsValue) -> JsValue) -> Option<JsValue> {
+    FAILED.with(|failed| {
+        let value = f(failed);
+        (value != *failed).then_some(value)
+    })
 }
 
 /// The parsed JSON, or `None` when `text` is not JSON (JSON text never parses
@@ -299,6 +332,22 @@ extern "C" {
 fn parse_json(text: &str) -> Option<JsValue> {
     let value = parse_json_or_undefined(text);
     (!value.is_undefined()).then_some(value)
+}
+
+/// `JSON.stringify(value)` as a string; `None` if it threw (a cycle, a
+/// throwing `toJSON`) or gave no string (a function, `undefined`).
+fn stringify_json(value: &JsValue) -> Option<String> {
+    unless_failed(|failed| stringify_json_or(value, failed))?.as_string()
+}
+
+/// `Reflect.ownKeys(object)`; `None` if a proxy trap threw.
+fn own_keys(object: &JsValue) -> Option<js_sys::Array> {
+    unless_failed(|failed| own_keys_or(object, failed)).map(JsCast::unchecked_into)
+}
+
+/// `object[key]`; `None` if a getter or proxy trap threw.
+fn get(object: &JsValue, key: &JsValue) -> Option<JsValue> {
+    unless_failed(|failed| get_or(object, key, failed))
 }
 
 /// The core's watermark rules, applied to parsed open data of any kind.
@@ -506,8 +555,8 @@ impl Options {
                 "options must be an object like { appId, maxAgeSeconds }",
             ));
         }
-        // own_keys goes through a catch import: a throwing proxy becomes an error.
-        let keys = Reflect::own_keys(value).map_err(|_| invalid("options could not be read"))?;
+        // A throwing proxy or getter becomes an error (see `own_keys`, `get`).
+        let keys = own_keys(value).ok_or_else(|| invalid("options could not be read"))?;
         // Unknown own keys are rejected by `===` against the cached key
         // strings, and the known keys are read with them (inherited values
         // too: a check must not be skipped because of how the object was
@@ -520,8 +569,7 @@ impl Options {
             }
             let mut present: [Option<JsValue>; 3] = Default::default();
             for (slot, name) in present.iter_mut().zip(names) {
-                let value =
-                    Reflect::get(value, name).map_err(|_| invalid("options could not be read"))?;
+                let value = get(value, name).ok_or_else(|| invalid("options could not be read"))?;
                 *slot = (!value.is_undefined()).then_some(value);
             }
             Ok(present)
@@ -735,7 +783,7 @@ impl DiagnoseOptionsJs {
                 "options must be an object like { previousSessionKeys, appId }",
             ));
         }
-        let keys = Reflect::own_keys(value).map_err(|_| invalid("options could not be read"))?;
+        let keys = own_keys(value).ok_or_else(|| invalid("options could not be read"))?;
         for key in keys.iter() {
             let known = key
                 .as_string()
@@ -748,8 +796,8 @@ impl DiagnoseOptionsJs {
             }
         }
         let get = |target: &JsValue, key: &JsValue| {
-            Reflect::get(target, key)
-                .map_err(|_| invalid("options could not be read"))
+            get(target, key)
+                .ok_or_else(|| invalid("options could not be read"))
                 .map(|v| (!v.is_undefined()).then_some(v))
         };
         let field = |key: &str| get(value, &JsValue::from_str(key));
