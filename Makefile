@@ -8,7 +8,7 @@ WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs)
 TEMPLATE := $(shell find pkg-template -type f)
 
-.PHONY: help setup pkg test demo bench test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example vectors-check lint clean
+.PHONY: help setup pkg test demo bench test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-fuzz vectors-check lint clean
 
 help:
 	@echo "make demo   - build if needed, run the terminal demo"
@@ -35,7 +35,7 @@ demo: pkg
 		(cd www-example && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp); fi
 	node www-example/demo.mjs
 
-test: setup lint test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example
+test: setup lint test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-fuzz
 	@echo "make test: all suites passed"
 
 lint:
@@ -75,6 +75,11 @@ test-runtimes: pkg
 # cloud function, and the demo, against real servers on 127.0.0.1.
 test-example: pkg
 	bash www-example/test/run.sh
+
+# 30 s of cargo-fuzz per target (installs nightly + cargo-fuzz if missing);
+# `scripts/fuzz.sh long` for the long run.
+test-fuzz:
+	bash scripts/fuzz.sh short
 
 test-types: pkg
 	bash scripts/test-types.sh
