@@ -541,6 +541,21 @@ struct Options {
     now: u64,
 }
 
+/// The own keys of an `options` argument, or `None` when it is absent
+/// (`undefined` or `null`). Anything but a plain object is `INVALID_ARGUMENT`
+/// with `shape`'s message; a throwing proxy too (see `own_keys`).
+fn option_keys(value: &JsValue, shape: &'static str) -> Result<Option<js_sys::Array>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+        return Err(invalid(shape));
+    }
+    own_keys(value)
+        .map(Some)
+        .ok_or_else(|| invalid("options could not be read"))
+}
+
 thread_local! {
     /// The option names as JS strings, made once per instance (see `Options::read`).
     static OPTION_KEYS: [JsValue; 3] = ["appId", "maxAgeSeconds", "now"].map(JsValue::from_str);
@@ -553,16 +568,13 @@ impl Options {
             max_age_seconds: None,
             now: now_seconds(),
         };
-        if value.is_undefined() || value.is_null() {
+        let Some(keys) = option_keys(
+            value,
+            "options must be an object like { appId, maxAgeSeconds }",
+        )?
+        else {
             return Ok(options);
-        }
-        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
-            return Err(invalid(
-                "options must be an object like { appId, maxAgeSeconds }",
-            ));
-        }
-        // A throwing proxy or getter becomes an error (see `own_keys`, `get`).
-        let keys = own_keys(value).ok_or_else(|| invalid("options could not be read"))?;
+        };
         // Unknown own keys are rejected by `===` against the cached key
         // strings, and the known keys are read with them (inherited values
         // too: a check must not be skipped because of how the object was
@@ -781,15 +793,13 @@ impl DiagnoseOptionsJs {
             max_age_seconds: None,
             now: now_seconds(),
         };
-        if value.is_undefined() || value.is_null() {
+        let Some(keys) = option_keys(
+            value,
+            "options must be an object like { previousSessionKeys, appId }",
+        )?
+        else {
             return Ok(options);
-        }
-        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
-            return Err(invalid(
-                "options must be an object like { previousSessionKeys, appId }",
-            ));
-        }
-        let keys = own_keys(value).ok_or_else(|| invalid("options could not be read"))?;
+        };
         for key in keys.iter() {
             let known = key
                 .as_string()
