@@ -583,13 +583,11 @@ fn serde_facts(json: &str) -> Option<JsonFacts> {
         avatar_url: Option<IgnoredAny>,
     }
     serde_json::from_str::<IgnoredAny>(json).ok()?;
-    let watermark = serde_json::from_str::<WatermarkOnly>(json)
-        .ok()
-        .and_then(|w| w.watermark);
-    let kind = if serde_json::from_str::<PhoneInfo>(json).is_ok() {
+    let watermark = WatermarkOnly::from_json(json);
+    let kind = if PhoneInfo::from_json(json).is_some() {
         DataKind::Phone
     } else {
-        match serde_json::from_str::<Fields>(json) {
+        match open_data::object_only::<_, Fields>(&mut serde_json::Deserializer::from_str(json)) {
             Ok(fields) => DataKind::from_fields(|name| match name {
                 "stepInfoList" => fields.step_info_list.is_some(),
                 "nickName" => fields.nick_name.is_some(),

@@ -62,7 +62,19 @@ pub struct PhoneInfo {
     #[serde(deserialize_with = "string_or_integer")]
     pub country_code: String,
     /// Where and when WeChat produced the data.
+    #[serde(deserialize_with = "object_only")]
     pub watermark: Watermark,
+}
+
+impl PhoneInfo {
+    /// Parses getPhoneNumber JSON: an object with the fields above (others
+    /// ignored). Use this rather than `serde_json::from_str::<PhoneInfo>`:
+    /// serde's derived `Deserialize` also reads a struct from an array of its
+    /// field values, which is not phone data (and which the wasm build, reading
+    /// fields by name, rejects). `None`: not phone data.
+    pub fn from_json(json: &str) -> Option<PhoneInfo> {
+        object_only(&mut serde_json::Deserializer::from_str(json)).ok()
+    }
 }
 
 /// Decrypted open data of any kind: the JSON text exactly as WeChat encrypted
@@ -104,10 +116,7 @@ pub fn decrypt_data(
 ) -> Result<OpenData> {
     let json = decrypt_json(session_key, encrypted_data, iv)?;
     if options.checks_watermark() {
-        let watermark = serde_json::from_str::<WatermarkOnly>(&json)
-            .ok()
-            .and_then(|e| e.watermark);
-        check_watermark(watermark.as_ref(), options)?;
+        check_watermark(WatermarkOnly::from_json(&json).as_ref(), options)?;
     }
     Ok(OpenData { json })
 }
@@ -120,7 +129,7 @@ pub fn decrypt_phone(
     options: &DecryptOptions<'_>,
 ) -> Result<PhoneInfo> {
     let json = decrypt_json(session_key, encrypted_data, iv)?;
-    let phone: PhoneInfo = serde_json::from_str(&json).map_err(|_| Error::NotPhoneData)?;
+    let phone = PhoneInfo::from_json(&json).ok_or(Error::NotPhoneData)?;
     check_watermark(Some(&phone.watermark), options)?;
     Ok(phone)
 }
@@ -132,7 +141,55 @@ pub fn decrypt_phone(
 #[derive(Debug, Deserialize)]
 pub struct WatermarkOnly {
     /// The watermark, if the data has one.
+    #[serde(default, deserialize_with = "optional_object")]
     pub watermark: Option<Watermark>,
+}
+
+impl WatermarkOnly {
+    /// The watermark of open data given as JSON text: `None` when the data is
+    /// not an object, or its watermark is missing or malformed (which the
+    /// checks treat alike).
+    pub fn from_json(json: &str) -> Option<Watermark> {
+        object_only::<_, WatermarkOnly>(&mut serde_json::Deserializer::from_str(json))
+            .ok()
+            .and_then(|only| only.watermark)
+    }
+}
+
+/// Deserializes `T` from a JSON object only. serde's derived `Deserialize`
+/// for a struct also accepts an array of the field values; open data is
+/// always an object, and the wasm build reads fields by name, so both
+/// builds must reject the array form alike (found by fuzz/json_shape).
+pub(crate) fn object_only<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> core::result::Result<T, D::Error> {
+    struct ObjectVisitor<T>(core::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            map: A,
+        ) -> core::result::Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    deserializer.deserialize_map(ObjectVisitor(core::marker::PhantomData))
+}
+
+/// [`object_only`] for an optional field: `null` is `None`.
+fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> core::result::Result<Option<T>, D::Error> {
+    struct Object<T>(T);
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+            object_only(d).map(Object)
+        }
+    }
+    Option::<Object<T>>::deserialize(deserializer).map(|found| found.map(|Object(value)| value))
 }
 
 /// Encrypts `plaintext` under `session_key` with a fresh random IV.

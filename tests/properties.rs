@@ -536,15 +536,12 @@ fn oversize_is_rejected_before_decoding() {
 }
 
 /// Found by the json_shape fuzz target (seed `fuzz/seeds/json_shape/phone-as-array`):
-/// natively, `decrypt_phone` accepts a JSON *array* as phone data, because
+/// natively, `decrypt_phone` accepted a JSON *array* as phone data, because
 /// serde's derived `Deserialize` also reads a struct from a sequence of its
-/// fields in declaration order (and the watermark likewise). The wasm binding
-/// reads the fields by name from the parsed object and says NOT_PHONE_DATA,
-/// so the two builds disagree. Harmless for security (forging either form
-/// needs the session_key), but the README promises NOT_PHONE_DATA for
-/// anything that is not getPhoneNumber data.
+/// fields in declaration order (and the watermark likewise), while the wasm
+/// binding reads fields by name and says NOT_PHONE_DATA. Both builds now
+/// accept objects only (src/open_data.rs `object_only`).
 #[test]
-#[ignore = "src bug, reported: native decrypt_phone accepts serde's sequence form of PhoneInfo / Watermark"]
 fn phone_data_must_be_a_json_object() {
     let key = "tiihtNczf5v6AKRyjwEUhQ==";
     for text in [
@@ -561,6 +558,23 @@ fn phone_data_must_be_a_json_object() {
         assert_eq!(
             got.map(|p| p.phone_number.clone()).map_err(|e| e.code()),
             Err("NOT_PHONE_DATA"),
+            "{text}"
+        );
+    }
+    // A watermark in array form is no watermark for decrypt_data's checks either.
+    for text in [
+        r#"{"nickName":"x","watermark":[1477314187,"wx4f4bc4dec97d474b"]}"#,
+        r#"[{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}]"#,
+    ] {
+        let sealed = encrypt_data_with_iv(key, text.as_bytes(), &[7; 16]).unwrap();
+        let options = DecryptOptions {
+            app_id: Some(APPID),
+            ..Default::default()
+        };
+        let got = decrypt_data(key, &sealed.encrypted_data, &sealed.iv, &options);
+        assert_eq!(
+            got.map(|_| ()).map_err(|e| e.code()),
+            Err("APPID_MISMATCH"),
             "{text}"
         );
     }
