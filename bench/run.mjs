@@ -162,6 +162,23 @@ for (const [name, fn] of steps) {
 }
 table(['step', 'µs/op'], stepRows);
 
+// 6. Timing side channel (dudect): valid padding + bad JSON vs bad padding.
+// Both are one DECRYPT_FAILED; a time difference would be a padding oracle.
+const TIMING_SAMPLES = quick ? 50_000 : 300_000;
+const timing = spawnSync(process.execPath, [new URL('../tests/security/timing.mjs', import.meta.url).pathname], {
+  env: { ...process.env, TIMING_SAMPLES: String(TIMING_SAMPLES) }, encoding: 'utf8',
+});
+assert.equal(timing.status, 0, timing.stderr);
+const timingLines = timing.stdout.split('\n').filter((l) => /^timing(-[a-z]+)?: /.test(l));
+print(`## Timing side channel: dudect, ${TIMING_SAMPLES.toLocaleString('en')} samples per line (tests/security/timing.mjs)`);
+print();
+print('Welch t of decryptPhone time, class 0 = valid padding + bad JSON, class 1 = bad padding, classes interleaved at random, largest |t| over dudect\'s crops; |t| > 4.5 means a difference. A figure, not a gate.');
+print();
+print('```');
+for (const line of timingLines) print(line);
+print('```');
+print();
+
 const summary = `Summary: decryptPhone+appId throughput ${throughput['phone/wx-open-data (wasm)'].toFixed(2)}× the official sample (target ≥ 1.5×); ` +
   `userInfo ${throughput['userInfo/wx-open-data (wasm)'].toFixed(2)}×, weRunData ${throughput['weRunData/wx-open-data (wasm)'].toFixed(2)}×; ` +
   `cold start +${median(cold.diff).toFixed(2)} ms (target ≤ 2 ms); wasm ${statSync(`${pkgDir}node/wx_open_data_bg.wasm`).size.toLocaleString('en')} B raw.`;
