@@ -21,7 +21,7 @@
     clippy::panic
 )]
 
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, KeyIvInit};
@@ -88,24 +88,9 @@ fn assert_typed(err: &Error, inputs: &[&str]) {
 
 // ---------------------------------------------------------------- models
 
-/// The documented repairs, written independently of src/base64.rs, followed by
-/// the strict decoder of the `base64` crate (canonical padding when present).
-fn strict_after_repair(text: &str) -> Option<Vec<u8>> {
-    let repaired: String = text
-        .chars()
-        .filter_map(|c| match c {
-            ' ' | '-' => Some('+'),
-            '_' => Some('/'),
-            '\t' | '\n' | '\r' | '\x0c' => None,
-            c => Some(c),
-        })
-        .collect();
-    if repaired.ends_with('=') {
-        STANDARD.decode(repaired).ok()
-    } else {
-        STANDARD_NO_PAD.decode(repaired).ok()
-    }
-}
+#[path = "oracle/base64.rs"]
+mod base64_oracle;
+use base64_oracle::strict_after_repair;
 
 /// What decryption should say, from the strict decoder, `cbc`'s own PKCS#7
 /// unpadding and serde_json: `Err(code)` for an input or decryption failure,

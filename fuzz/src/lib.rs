@@ -6,8 +6,6 @@
 //! other invalid UTF-8 is read lossily). Seeds in `seeds/<target>/` use this
 //! format; `cargo run --example seeds` regenerates them.
 
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
-use base64::Engine as _;
 use wx_open_data::Error;
 
 /// The field separator of multi-field inputs.
@@ -37,24 +35,9 @@ pub fn join(fields: &[&str]) -> Vec<u8> {
     out
 }
 
-/// The documented transport repairs, written independently of the crate's
-/// src/base64.rs, then the strict decoder of the `base64` crate.
-pub fn strict_after_repair(text: &str) -> Option<Vec<u8>> {
-    let repaired: String = text
-        .chars()
-        .filter_map(|c| match c {
-            ' ' | '-' => Some('+'),
-            '_' => Some('/'),
-            '\t' | '\n' | '\r' | '\x0c' => None,
-            c => Some(c),
-        })
-        .collect();
-    if repaired.ends_with('=') {
-        STANDARD.decode(repaired).ok()
-    } else {
-        STANDARD_NO_PAD.decode(repaired).ok()
-    }
-}
+#[path = "../../tests/oracle/base64.rs"]
+mod base64_oracle;
+pub use base64_oracle::strict_after_repair;
 
 /// The code the input checks must give, if any (`None`: inputs are well-formed
 /// and the verdict is up to decryption).
