@@ -8,13 +8,14 @@ WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs)
 TEMPLATE := $(shell find pkg-template -type f)
 
-.PHONY: help setup pkg test demo bench test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-fuzz vectors-check lint clean
+.PHONY: help setup pkg test demo bench test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-fuzz fuzz vectors-check lint clean
 
 help:
 	@echo "make demo   - build if needed, run the terminal demo"
-	@echo "make test   - every test (Rust native + soft AES, wasm in Node and Chromium, JS, types, npm pack)"
+	@echo "make test   - every test: Rust (native + soft AES), wasm in Node and Chromium, JS, types, npm pack, runtimes, example, security, 30 s fuzz"
 	@echo "make pkg    - assemble the publishable npm package in pkg/"
 	@echo "make bench  - benchmarks vs the node:crypto sample; writes bench/RESULTS.md"
+	@echo "make fuzz   - long cargo-fuzz run of every target (FUZZ_SECONDS per target, default 1800)"
 
 setup:
 	@bash scripts/setup.sh
@@ -76,10 +77,14 @@ test-runtimes: pkg
 test-example: pkg
 	bash www-example/test/run.sh
 
-# 30 s of cargo-fuzz per target (installs nightly + cargo-fuzz if missing);
-# `scripts/fuzz.sh long` for the long run.
+# 30 s of cargo-fuzz per target (installs nightly + cargo-fuzz if missing).
 test-fuzz:
 	bash scripts/fuzz.sh short
+
+# The long run, niced: make fuzz FUZZ_SECONDS=1800 (per target).
+FUZZ_SECONDS ?= 1800
+fuzz:
+	nice -n 19 bash scripts/fuzz.sh long $(FUZZ_SECONDS)
 
 test-types: pkg
 	bash scripts/test-types.sh
