@@ -134,10 +134,10 @@ pub fn decrypt_phone(
     Ok(phone)
 }
 
-/// Only the watermark of some open data. Public so that a caller parsing the
-/// JSON another way (the wasm binding uses the host's `JSON.parse`) applies
-/// the same rule: data whose watermark is malformed (so that this fails to
-/// deserialize) counts as having none.
+/// Only the watermark of some open data (see [`WatermarkOnly::from_json`]):
+/// data whose watermark is malformed (so that this fails to deserialize)
+/// counts as having none, the rule the wasm binding applies to `JSON.parse`
+/// results too.
 #[derive(Debug, Deserialize)]
 pub struct WatermarkOnly {
     /// The watermark, if the data has one.

@@ -347,10 +347,7 @@ fn check_open_data(data: &JsValue, options: &DecryptOptions<'_>) -> Result<(), J
     if !options.checks_watermark() {
         return Ok(());
     }
-    let watermark = object(data)
-        .and_then(|data| data.watermark().ok())
-        .and_then(|watermark| watermark_from_js(&watermark));
-    open_data::check_watermark(watermark.as_ref(), options).map_err(to_js_error)
+    open_data::check_watermark(watermark_of(data).as_ref(), options).map_err(to_js_error)
 }
 
 // Parsed open data as JS sees it. Structural getters compile to a plain
@@ -413,6 +410,13 @@ fn phone_shape(data: &JsValue) -> Option<PhoneShape> {
         watermark: watermark_from_js(&data.watermark().ok()?)?,
         numeric_country_code,
     })
+}
+
+/// The `watermark` of parsed open data of any kind, as the core's
+/// [`Watermark`]; `None` when the data is no object or its watermark is
+/// missing or malformed (which the core's rules treat alike).
+fn watermark_of(data: &JsValue) -> Option<Watermark> {
+    watermark_from_js(&object(data)?.watermark().ok()?)
 }
 
 /// Converts a parsed `watermark` into the core's [`Watermark`]: a safe-integer
@@ -600,16 +604,9 @@ impl Options {
                     .ok_or_else(|| invalid("options.appId must be a string"))?,
             );
         }
-        if let Some(max_age) = max_age {
-            options.max_age_seconds =
-                Some(seconds(&max_age).ok_or_else(|| {
-                    invalid("options.maxAgeSeconds must be a non-negative integer")
-                })?);
-        }
+        options.max_age_seconds = max_age.map(|v| max_age_arg(&v)).transpose()?;
         if let Some(now) = now {
-            options.now = seconds(&now).ok_or_else(|| {
-                invalid("options.now must be a non-negative integer (unix seconds)")
-            })?;
+            options.now = now_arg(&now)?;
         }
         Ok(options)
     }
@@ -621,6 +618,17 @@ impl Options {
             now: Some(self.now),
         }
     }
+}
+
+/// `options.maxAgeSeconds`, the same rule for `decryptPhone`/`decryptData` and `diagnose`.
+fn max_age_arg(value: &JsValue) -> Result<u64, JsValue> {
+    seconds(value).ok_or_else(|| invalid("options.maxAgeSeconds must be a non-negative integer"))
+}
+
+/// `options.now`, the same rule for `decryptPhone`/`decryptData` and `diagnose`.
+fn now_arg(value: &JsValue) -> Result<u64, JsValue> {
+    seconds(value)
+        .ok_or_else(|| invalid("options.now must be a non-negative integer (unix seconds)"))
 }
 
 /// A non-negative safe integer number of seconds.
@@ -743,9 +751,7 @@ pub fn diagnose(
 fn json_facts(text: &str) -> Option<crate::diagnose::JsonFacts> {
     use crate::diagnose::DataKind;
     let data = parse_json(text)?;
-    let watermark = object(&data)
-        .and_then(|data| data.watermark().ok())
-        .and_then(|watermark| watermark_from_js(&watermark));
+    let watermark = watermark_of(&data);
     let kind = if phone_shape(&data).is_some() {
         DataKind::Phone
     } else if data.is_object() {
@@ -842,16 +848,11 @@ impl DiagnoseOptionsJs {
                 options.previous.push(Zeroizing::new(key));
             }
         }
-        if let Some(max_age) = field("maxAgeSeconds")? {
-            options.max_age_seconds =
-                Some(seconds(&max_age).ok_or_else(|| {
-                    invalid("options.maxAgeSeconds must be a non-negative integer")
-                })?);
-        }
+        options.max_age_seconds = field("maxAgeSeconds")?
+            .map(|v| max_age_arg(&v))
+            .transpose()?;
         if let Some(now) = field("now")? {
-            options.now = seconds(&now).ok_or_else(|| {
-                invalid("options.now must be a non-negative integer (unix seconds)")
-            })?;
+            options.now = now_arg(&now)?;
         }
         Ok(options)
     }
