@@ -32,8 +32,7 @@ pkg/package.json: build/node/wx_open_data_bg.wasm build/web/wx_open_data_bg.wasm
 pkg: pkg/package.json
 
 demo: pkg
-	@if [ ! -d www-example/node_modules ] || [ www-example/package-lock.json -nt www-example/node_modules/.stamp ]; then \
-		(cd www-example && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp); fi
+	@bash scripts/npm-ci.sh www-example
 	node www-example/demo.mjs
 
 test: setup lint test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-fuzz
@@ -95,8 +94,7 @@ test-pack: pkg
 # Figures, never assertions: prints tables and writes bench/RESULTS.md.
 # BENCH_QUICK=1 for a short run that does not overwrite RESULTS.md.
 bench: pkg
-	@if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.stamp ]; then \
-		(cd bench && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp); fi
+	@bash scripts/npm-ci.sh bench
 	node bench/run.mjs
 
 clean:

@@ -20,7 +20,8 @@ rmSync(pkg, { recursive: true, force: true });
 for (const target of ['node', 'web']) {
   mkdirSync(join(pkg, target), { recursive: true });
   for (const file of FILES) cpSync(join(root, 'build', target, file), join(pkg, target, file));
-  // The binding's one JS snippet (src/wasm.rs: JSON.parse behind a try/catch).
+  // The binding's one JS snippet (src/wasm.rs: JSON.parse, JSON.stringify and
+  // property reads behind a try/catch, so no exception enters wasm).
   cpSync(join(root, 'build', target, 'snippets'), join(pkg, target, 'snippets'), { recursive: true });
 }
 

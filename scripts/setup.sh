@@ -42,10 +42,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
 fi
 
 # JS tools (wasm-opt from npm binaryen, typescript, ...), pinned by tools/package-lock.json.
-if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ tools/package-lock.json -nt tools/node_modules/.stamp ]; then
-  log "installing JS tools (npm ci in tools/)"
-  (cd tools && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
-fi
+bash scripts/npm-ci.sh tools
 
 if [ -n "$apt_pid" ]; then wait "$apt_pid"; fi
 log "tools ready"

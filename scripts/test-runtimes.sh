@@ -11,11 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-if ! cmp -s tests/runtimes/package-lock.json tests/runtimes/node_modules/.installed-lock.json 2>/dev/null; then
-  echo "test-runtimes: installing the pinned runtimes (npm ci in tests/runtimes)"
-  (cd tests/runtimes && npm ci --no-audit --no-fund --loglevel=error \
-    && cp package-lock.json node_modules/.installed-lock.json)
-fi
+bash scripts/npm-ci.sh tests/runtimes
 
 # playwright-core (drives Chromium) comes from the dev tools that
 # scripts/setup.sh installs; Chromium itself is Debian's.

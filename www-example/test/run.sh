@@ -11,9 +11,6 @@ if [ ! -f ../pkg/package.json ]; then
   exit 1
 fi
 # Idempotent install from the committed lock (wx-open-data is a link to ../pkg).
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.stamp ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-  touch node_modules/.stamp
-fi
+bash ../scripts/npm-ci.sh .
 # The timeout only stops a hung test (a page that never answers); no assertion is timed.
 exec node --test --test-timeout=120000 test/*.test.mjs
