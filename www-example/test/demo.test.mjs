@@ -31,7 +31,11 @@ const hasScript = (() => { try { execFileSync('sh', ['-c', 'command -v script'],
 
 test('interactive (a pty via script(1)): serves the page until Ctrl-C, then exits 0 and frees the port', { skip: !hasScript && 'script(1) not installed' }, async () => {
   // script gives the demo a terminal; what we write to script's stdin is typed into it.
-  const child = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(demo)}`, '/dev/null'], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+  // `exec`: without $SHELL (CI's environment) script runs the command with /bin/sh,
+  // which is dash here; dash waits for node and then kills itself with the same
+  // SIGINT (exit 130) even though the demo handled it and exited 0. With exec
+  // node is script's child directly, whatever the shell.
+  const child = spawn('script', ['-qfec', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(demo)}`, '/dev/null'], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise((ok, fail) => {
     child.stdout.on('data', (c) => {
