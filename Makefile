@@ -8,11 +8,11 @@ WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs)
 TEMPLATE := $(shell find pkg-template -type f)
 
-.PHONY: help setup pkg test demo bench test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-fuzz fuzz vectors-check lint clean
+.PHONY: help setup pkg test demo bench test-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-fuzz fuzz vectors-check lint clean
 
 help:
 	@echo "make demo   - build if needed, run the terminal demo"
-	@echo "make test   - every test: Rust (native + soft AES), wasm in Node and Chromium, JS, types, npm pack, runtimes, example, security, 30 s fuzz"
+	@echo "make test   - every test: dependency licences/sources, Rust (native + soft AES), wasm in Node and Chromium, JS, types, npm pack, runtimes, example, security, 30 s fuzz"
 	@echo "make pkg    - assemble the publishable npm package in pkg/"
 	@echo "make bench  - benchmarks vs the node:crypto sample; writes bench/RESULTS.md"
 	@echo "make fuzz   - long cargo-fuzz run of every target (FUZZ_SECONDS per target, default 1800)"
@@ -35,13 +35,18 @@ demo: pkg
 	@bash scripts/npm-ci.sh www-example
 	node www-example/demo.mjs
 
-test: setup lint test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-fuzz
+test: setup lint test-deps test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-fuzz
 	@echo "make test: all suites passed"
 
 lint:
 	cargo fmt --check
 	cargo clippy --quiet --all-targets -- -D warnings
 	cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+# Licences, banned crates and crate sources of Cargo.lock (cargo-deny,
+# deny.toml); offline. Advisories cannot be fetched here: docs/dependencies.md.
+test-deps:
+	bash scripts/deps-check.sh
 
 # Native, with AES-NI where present, then with the constant-time software AES
 # that ships in the .wasm (its own target dir, so the two builds do not thrash).
