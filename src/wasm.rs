@@ -150,7 +150,7 @@ pub fn verify_signature(
     #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: &JsValue,
 ) -> Result<bool, JsValue> {
     scrubbed(|| {
-        let raw_data = string_arg(raw_data, "rawData must be a string")?;
+        let raw_data = text_arg(raw_data, "rawData must be a string")?;
         let signature = string_arg(signature, "signature must be a string")?;
         let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
         Ok(signature::verify_signature(
@@ -170,12 +170,14 @@ pub fn encrypt_data(
 ) -> Result<JsValue, JsValue> {
     scrubbed(|| {
         let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
-        let plaintext = Zeroizing::new(match data.as_string() {
-            Some(text) => text,
-            None if data.is_object() => stringify_json(data)
-                .ok_or_else(|| invalid("data could not be serialised with JSON.stringify"))?,
-            None => return Err(invalid("data must be an object or a string")),
-        });
+        let plaintext = if data.is_string() {
+            text_arg(data, "data must be an object or a string")?
+        } else if data.is_object() {
+            const WHAT: &str = "data could not be serialised with JSON.stringify";
+            text_arg(&stringify_json(data).ok_or_else(|| invalid(WHAT))?, WHAT)?
+        } else {
+            return Err(invalid("data must be an object or a string"));
+        };
         let sealed =
             open_data::encrypt_data(&session_key, plaintext.as_bytes()).map_err(to_js_error)?;
         serde_wasm_bindgen::to_value(&sealed).map_err(|_| invalid("data could not be encrypted"))
@@ -293,6 +295,10 @@ export function ownKeysOr(object, failed) {
 export function getOr(object, key, failed) {
   try { return Reflect.get(object, key); } catch { return failed; }
 }
+const ENCODER = new TextEncoder();
+export function utf8Bytes(text) {
+  return ENCODER.encode(text);
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = parseJsonOrUndefined)]
@@ -303,6 +309,9 @@ extern "C" {
     fn own_keys_or(object: &JsValue, failed: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = getOr)]
     fn get_or(object: &JsValue, key: &JsValue, failed: &JsValue) -> JsValue;
+    /// Only ever called with a string (see `text_arg`), so it cannot throw.
+    #[wasm_bindgen(js_name = utf8Bytes)]
+    fn utf8_bytes(text: &JsValue) -> js_sys::Uint8Array;
 }
 
 thread_local! {
@@ -326,10 +335,11 @@ fn parse_json(text: &str) -> Option<JsValue> {
     (!value.is_undefined()).then_some(value)
 }
 
-/// `JSON.stringify(value)` as a string; `None` if it threw (a cycle, a
-/// throwing `toJSON`) or gave no string (a function, `undefined`).
-fn stringify_json(value: &JsValue) -> Option<String> {
-    unless_failed(|failed| stringify_json_or(value, failed))?.as_string()
+/// `JSON.stringify(value)`, still a JS string (read it with `text_arg`);
+/// `None` if it threw (a cycle, a throwing `toJSON`) or gave no string (a
+/// function, `undefined`).
+fn stringify_json(value: &JsValue) -> Option<JsValue> {
+    unless_failed(|failed| stringify_json_or(value, failed)).filter(JsValue::is_string)
 }
 
 /// `Reflect.ownKeys(object)`; `None` if a proxy trap threw.
@@ -499,9 +509,35 @@ fn string_arg(value: &JsValue, what: &'static str) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| invalid(what))
 }
 
+/// A string that may hold personal data in any script (`rawData`, the
+/// plaintext of `encryptData`), copied into wasm memory so that it can be
+/// wiped: the result is wiped on drop, and no other copy is left behind.
+/// `string_arg` would not do for these: wasm-bindgen's copy allocates for the
+/// string's ASCII length and, at the first non-ASCII character (a Chinese
+/// nickname), reallocates; when that moves the buffer, the ASCII prefix before
+/// it stays in freed memory, unwiped. `TextEncoder` gives the exact UTF-8
+/// bytes first (lone surrogates become U+FFFD, as with `string_arg`), and they
+/// are copied once into a buffer of exactly that size.
+fn text_arg(value: &JsValue, what: &'static str) -> Result<Zeroizing<String>, JsValue> {
+    if !value.is_string() {
+        return Err(invalid(what));
+    }
+    let encoded = utf8_bytes(value);
+    let mut bytes = Zeroizing::new(vec![0u8; encoded.length() as usize]);
+    encoded.copy_to(&mut bytes);
+    // Always UTF-8 (TextEncoder's output); the buffer moves, no copy.
+    match String::from_utf8(core::mem::take(&mut *bytes)) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(err) => {
+            err.into_bytes().zeroize();
+            Err(invalid(what))
+        }
+    }
+}
+
 /// `encryptedData` is checked for size by its JS length before it is copied
 /// into wasm memory (UTF-16 units >= UTF-8 bytes for the ASCII that base64 is).
-fn encrypted_data_arg(value: &JsValue) -> Result<String, JsValue> {
+fn encrypted_data_arg(value: &JsValue) -> Result<Zeroizing<String>, JsValue> {
     let text = value
         .dyn_ref::<JsString>()
         .ok_or_else(|| invalid("encryptedData must be a string"))?;
@@ -510,13 +546,14 @@ fn encrypted_data_arg(value: &JsValue) -> Result<String, JsValue> {
             EncryptedDataProblem::TooLarge,
         )));
     }
-    string_arg(value, "encryptedData must be a string")
+    string_arg(value, "encryptedData must be a string").map(Zeroizing::new)
 }
 
-/// The three inputs of a decryption, copied out of JS; the key and IV are wiped on drop.
+/// The three inputs of a decryption, copied out of JS; all wiped on drop
+/// (the ciphertext is public, but then nothing a caller passes stays behind).
 struct Inputs {
     session_key: Zeroizing<String>,
-    encrypted_data: String,
+    encrypted_data: Zeroizing<String>,
     iv: Zeroizing<String>,
 }
 
@@ -712,7 +749,7 @@ pub fn diagnose(
         let options = DiagnoseOptionsJs::read(options)?;
         let previous: Vec<&str> = options.previous.iter().map(|key| key.as_str()).collect();
         let core_options = crate::diagnose::DiagnoseOptions {
-            raw_data: options.raw_data.as_deref(),
+            raw_data: options.raw_data.as_ref().map(|text| text.as_str()),
             signature: options.signature.as_deref(),
             previous_session_keys: &previous,
             app_id: options.app_id.as_deref(),
@@ -770,7 +807,7 @@ fn json_facts(text: &str) -> Option<crate::diagnose::JsonFacts> {
 
 /// `DiagnoseOptions` read from a JS object, strictly (like [`Options`]).
 struct DiagnoseOptionsJs {
-    raw_data: Option<String>,
+    raw_data: Option<Zeroizing<String>>,
     signature: Option<String>,
     previous: Vec<Zeroizing<String>>,
     app_id: Option<String>,
@@ -828,7 +865,9 @@ impl DiagnoseOptionsJs {
                 .map(|v| v.as_string().ok_or_else(|| invalid(what)))
                 .transpose()
         };
-        options.raw_data = text("rawData", "options.rawData must be a string")?;
+        options.raw_data = field("rawData")?
+            .map(|v| text_arg(&v, "options.rawData must be a string"))
+            .transpose()?;
         options.signature = text("signature", "options.signature must be a string")?;
         options.app_id = text("appId", "options.appId must be a string")?;
         if let Some(list) = field("previousSessionKeys")? {

@@ -10,10 +10,10 @@
 //    ciphertext base64.
 // 3. Key residue by difference: the same call sequence in fresh processes with
 //    two different keys (ABAB, see keyResidue) must leave identical memory
-//    apart from copies of the (public) ciphertext: this finds key-dependent
+//    (the ciphertexts differ too, so this also shows they are wiped): this finds key-dependent
 //    bytes in any representation (e.g. the bitsliced round keys of the
 //    constant-time AES), which a search for known patterns cannot.
-// Residues found are marked `todo` with the buffer they are in.
+// No residue is expected: public inputs (encryptedData, rawData) are wiped too.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
@@ -168,19 +168,14 @@ const SCENARIOS = [
   ['decryptData, INVALID_IV (key decoded first)', (a, s) => { try { a.decryptData(s.sessionKey, s.ctB64, s.ivB64.slice(4)); } catch {} }],
   ['encryptData of the plaintext', (a, s) => { const e = a.encryptData(s.sessionKey, s.text); s.ivB64 = e.iv; s.iv = Buffer.from(e.iv, 'base64'); s.ctB64 = e.encryptedData; }],
   ['verifySignature of a short rawData', (a, s) => a.verifySignature(`{"m":"${s.marker}"}`, '0'.repeat(40), s.sessionKey)],
+  // rawData is userInfo: personal data, often non-ASCII. A copy that grows at
+  // the first non-ASCII character can leave its ASCII prefix (the marker and
+  // the phone here) behind in freed memory (src/wasm.rs text_arg).
+  ['verifySignature of a rawData with a Chinese nickname after the marker', (a, s) => a.verifySignature(`{"m":"${s.marker}","p":"${s.phone}","nickName":"微信用户😀"}`, '0'.repeat(40), s.sessionKey)],
+  ['encryptData of a string with a Chinese nickname after the marker', (a, s) => { const e = a.encryptData(s.sessionKey, `{"m":"${s.marker}","p":"${s.phone}","nickName":"微信用户"}`); s.ivB64 = e.iv; s.iv = Buffer.from(e.iv, 'base64'); s.ctB64 = e.encryptedData; }],
+  ['diagnose with a non-ASCII rawData and a previous key', (a, s) => a.diagnose(s.sessionKey, s.ctB64, s.ivB64, { rawData: `{"m":"${s.marker}","p":"${s.phone}","nickName":"微信用户"}`, signature: '0'.repeat(40), previousSessionKeys: [s.sessionKey] })],
   ['WXBizDataCrypt decryptData, then free()', (a, s) => { const c = new a.WXBizDataCrypt(s.wmAppid, s.sessionKey); c.decryptData(s.ctB64, s.ivB64); c.free(); }],
 ];
-
-// Residues known at the time of writing; each reported in the issue-7 report.
-// Residues still expected, with the reason (each assertion stays, as todo).
-// rawData is public (the client sends it in the clear next to the signature),
-// and so is encryptedData; neither is wiped.
-const KNOWN = {
-  'verifySignature of a short rawData': {
-    'plaintext marker': 'rawData is public (sent in the clear with its signature) and is not wiped from the heap String it is copied into (src/wasm.rs verify_signature)',
-  },
-};
-const CT_TODO = 'encryptedData is public (it travels to the server in the clear) and is not wiped from the heap String it is copied into (src/wasm.rs encrypted_data_arg): wiping it would cost ~1 ns per byte on every call for no secrecy';
 
 describe('zeroization: nothing secret left in wasm linear memory after a call', () => {
   const api = entries[0];
@@ -204,14 +199,14 @@ describe('zeroization: nothing secret left in wasm linear memory after a call', 
       // encryptData's iv and ciphertext are its output (public): not checked.
       const output = name.startsWith('encryptData');
       for (const [what, bytes] of checks.filter(([w]) => !(output && w.startsWith('iv')))) {
-        const todo = KNOWN[name]?.[what];
-        it(`no ${what}`, todo ? { todo } : {}, () => {
+        it(`no ${what}`, () => {
           const wanted = bytes();
           for (const b of Array.isArray(wanted) ? wanted : [wanted]) assert.equal(memoryHas(b), false, b.toString('hex'));
         });
       }
       if (!output) {
-        it('no ciphertext (base64)', name.startsWith('verify') ? {} : { todo: CT_TODO }, () => {
+        // Public, but wiped like everything else a caller passes.
+        it('no ciphertext (base64)', () => {
           assert.equal(memoryHas(Buffer.from(s.ctB64)), false);
         });
       }
@@ -235,8 +230,8 @@ const PHONE = { phoneNumber: '13580006666', purePhoneNumber: '13580006666', coun
  * Runs `scenario` in four fresh processes with keys A, B, A, B (same iv and
  * plaintext; the ciphertexts differ). A byte is key-dependent if A==A',
  * B==B' and A!=B there (run-to-run noise such as the clock cannot produce
- * that), unless it lies in a copy of the ciphertext. Returns the
- * key-dependent ranges.
+ * that). The ciphertext depends on the key too and is wiped like the rest,
+ * so no byte is excused. Returns the key-dependent ranges.
  */
 export function keyResidue(scenario, dir) {
   const iv = Buffer.alloc(16, 0x33);
@@ -249,21 +244,9 @@ export function keyResidue(scenario, dir) {
   });
   const [A, B, A2, B2] = dumps;
   const len = Math.min(A.length, B.length);
-  const publicBytes = new Uint8Array(len);
-  for (const [m, s] of [[A, sealed[0]], [B, sealed[1]]]) {
-    const ct = Buffer.from(s.encryptedData, 'base64');
-    const forms = [];
-    // Copies of the ciphertext, also partial ones (a freed string's first
-    // bytes are overwritten by the allocator's free-list links): every
-    // 12-character window of the base64 and every 12-byte window of the bytes.
-    const text = Buffer.from(s.encryptedData);
-    for (let i = 0; i + 12 <= text.length; i++) forms.push(text.subarray(i, i + 12));
-    for (let i = 0; i + 12 <= ct.length; i++) forms.push(ct.subarray(i, i + 12));
-    for (const f of forms) for (let i = m.indexOf(f); i !== -1; i = m.indexOf(f, i + 1)) publicBytes.fill(1, i, Math.min(len, i + f.length));
-  }
   const ranges = [];
   for (let i = 0; i < len; i++) {
-    if (A[i] === A2[i] && B[i] === B2[i] && A[i] !== B[i] && !publicBytes[i]) {
+    if (A[i] === A2[i] && B[i] === B2[i] && A[i] !== B[i]) {
       const last = ranges.at(-1);
       if (last && i - last.end < 8) last.end = i + 1; else ranges.push({ start: i, end: i + 1 });
     }
