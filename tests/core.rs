@@ -306,6 +306,39 @@ everywhere! {
         assert!(messages.iter().all(|m| m.contains("session_key")));
     }
 
+    // The UTF-8 verdict is the text's, though the check runs over the whole
+    // buffer, padding included (so that its length does not depend on whether
+    // the padding is valid): texts whose validity hinges on their last bytes,
+    // next to every padding length from 1 to 16.
+    fn utf8_verdict_is_the_texts_whatever_the_padding() {
+        const TEXTS: &[(&str, &[u8], bool)] = &[
+            ("ASCII", b"plain text", true),
+            ("complete 3-byte sequence", "\u{4e2d}".as_bytes(), true),
+            ("3-byte sequence cut after 2 bytes", b"ab\xe4\xb8", false),
+            ("3-byte sequence cut after 1 byte", b"ab\xe4", false),
+            ("2-byte sequence cut", b"ab\xc3", false),
+            ("4-byte sequence cut after 3 bytes", b"\xf0\x9f\x98", false),
+            ("lone continuation byte", b"ab\x80", false),
+            ("complete emoji", "\u{1f600}".as_bytes(), true),
+        ];
+        let key = vector("phone_cn").session_key;
+        for (name, text, valid) in TEXTS {
+            // Prefixes of 0..=15 bytes put the text's end next to each padding length.
+            for prefix in 0..16 {
+                let mut plaintext = vec![b'x'; prefix];
+                plaintext.extend_from_slice(text);
+                let sealed = encrypt_data_with_iv(key, &plaintext, &[9; 16]).unwrap();
+                let got = wx_open_data::open_data::decrypt_text(key, &sealed.encrypted_data, &sealed.iv);
+                assert_eq!(got.is_ok(), *valid, "{name}, {prefix}-byte prefix");
+                if let Ok(text) = got {
+                    assert_eq!(text.as_bytes(), plaintext.as_slice(), "{name}, {prefix}-byte prefix");
+                } else {
+                    assert_eq!(got.unwrap_err(), Error::DecryptFailed, "{name}, {prefix}-byte prefix");
+                }
+            }
+        }
+    }
+
     fn signatures() {
         let v = vector("user_info_unicode_emoji");
         let signature = sign(v.plaintext, v.session_key);
