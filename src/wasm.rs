@@ -152,7 +152,7 @@ pub fn verify_signature(
     scrubbed(|| {
         let raw_data = text_arg(raw_data, "rawData must be a string")?;
         let signature = string_arg(signature, "signature must be a string")?;
-        let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+        let session_key = string_arg(session_key, "sessionKey must be a string")?;
         Ok(signature::verify_signature(
             &raw_data,
             &signature,
@@ -169,7 +169,7 @@ pub fn encrypt_data(
     #[wasm_bindgen(unchecked_param_type = "object | string")] data: &JsValue,
 ) -> Result<JsValue, JsValue> {
     scrubbed(|| {
-        let session_key = Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+        let session_key = string_arg(session_key, "sessionKey must be a string")?;
         let plaintext = if data.is_string() {
             text_arg(data, "data must be an object or a string")?
         } else if data.is_object() {
@@ -191,11 +191,10 @@ pub fn is_wx_open_data_error(
 ) -> bool {
     value.is_instance_of::<js_sys::Error>()
         && get(value, &JsValue::from_str("name"))
-            .and_then(|n| n.as_string())
-            .as_deref()
-            == Some(ERROR_NAME)
+            .and_then(|n| n.as_string().map(Zeroizing::new))
+            .is_some_and(|n| n.as_str() == ERROR_NAME)
         && get(value, &JsValue::from_str("code"))
-            .and_then(|c| c.as_string())
+            .and_then(|c| c.as_string().map(Zeroizing::new))
             .is_some_and(|c| Error::CODES.contains(&c.as_str()))
 }
 
@@ -205,7 +204,7 @@ pub fn is_wx_open_data_error(
 /// `Error('Illegal Buffer')`.
 #[wasm_bindgen(js_name = WXBizDataCrypt)]
 pub struct WxBizDataCrypt {
-    app_id: String,
+    app_id: Zeroizing<String>,
     session_key: Zeroizing<String>,
 }
 
@@ -221,8 +220,7 @@ impl WxBizDataCrypt {
     ) -> Result<WxBizDataCrypt, JsValue> {
         scrubbed(|| {
             let app_id = string_arg(app_id, "appId must be a string")?;
-            let session_key =
-                Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?);
+            let session_key = string_arg(session_key, "sessionKey must be a string")?;
             base64::decode_16(&session_key)
                 .map_err(|decoded_len| to_js_error(Error::InvalidSessionKey { decoded_len }))?;
             Ok(WxBizDataCrypt {
@@ -243,7 +241,7 @@ impl WxBizDataCrypt {
     ) -> Result<JsValue, JsValue> {
         scrubbed(|| {
             let encrypted_data = encrypted_data_arg(encrypted_data)?;
-            let iv = Zeroizing::new(string_arg(iv, "iv must be a string")?);
+            let iv = string_arg(iv, "iv must be a string")?;
             let options = DecryptOptions {
                 app_id: Some(&self.app_id),
                 ..Default::default()
@@ -335,11 +333,11 @@ fn parse_json(text: &str) -> Option<JsValue> {
     (!value.is_undefined()).then_some(value)
 }
 
-/// `JSON.stringify(value)`, still a JS string (read it with `text_arg`);
-/// `None` if it threw (a cycle, a throwing `toJSON`) or gave no string (a
-/// function, `undefined`).
+/// `JSON.stringify(value)`, still in JS (read it with `text_arg`, which also
+/// rejects the `undefined` it gives for a function); `None` if it threw (a
+/// cycle, a throwing `toJSON`).
 fn stringify_json(value: &JsValue) -> Option<JsValue> {
-    unless_failed(|failed| stringify_json_or(value, failed)).filter(JsValue::is_string)
+    unless_failed(|failed| stringify_json_or(value, failed))
 }
 
 /// `Reflect.ownKeys(object)`; `None` if a proxy trap threw.
@@ -505,8 +503,14 @@ fn invalid(what: &'static str) -> JsValue {
     to_js_error(Error::InvalidArgument(what))
 }
 
-fn string_arg(value: &JsValue, what: &'static str) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| invalid(what))
+/// A JS string copied into wasm memory, wiped on drop like every string an
+/// export copies in (public ones too: then nothing a caller passes stays
+/// behind). For text that is often non-ASCII, see `text_arg`.
+fn string_arg(value: &JsValue, what: &'static str) -> Result<Zeroizing<String>, JsValue> {
+    value
+        .as_string()
+        .map(Zeroizing::new)
+        .ok_or_else(|| invalid(what))
 }
 
 /// A string that may hold personal data in any script (`rawData`, the
@@ -546,7 +550,7 @@ fn encrypted_data_arg(value: &JsValue) -> Result<Zeroizing<String>, JsValue> {
             EncryptedDataProblem::TooLarge,
         )));
     }
-    string_arg(value, "encryptedData must be a string").map(Zeroizing::new)
+    string_arg(value, "encryptedData must be a string")
 }
 
 /// The three inputs of a decryption, copied out of JS; all wiped on drop
@@ -564,9 +568,9 @@ impl Inputs {
         iv: &JsValue,
     ) -> Result<Inputs, JsValue> {
         Ok(Inputs {
-            session_key: Zeroizing::new(string_arg(session_key, "sessionKey must be a string")?),
+            session_key: string_arg(session_key, "sessionKey must be a string")?,
             encrypted_data: encrypted_data_arg(encrypted_data)?,
-            iv: Zeroizing::new(string_arg(iv, "iv must be a string")?),
+            iv: string_arg(iv, "iv must be a string")?,
         })
     }
 
@@ -577,82 +581,83 @@ impl Inputs {
 
 /// `DecryptOptions` read from a JS object, strictly.
 struct Options {
-    app_id: Option<String>,
+    app_id: Option<Zeroizing<String>>,
     max_age_seconds: Option<u64>,
-    now: u64,
+    /// `options.now`; the clock is read only when an age check needs it.
+    now: Option<u64>,
 }
 
-/// The own keys of an `options` argument, or `None` when it is absent
-/// (`undefined` or `null`). Anything but a plain object is `INVALID_ARGUMENT`
-/// with `shape`'s message; a throwing proxy too (see `own_keys`).
-fn option_keys(value: &JsValue, shape: &'static str) -> Result<Option<js_sys::Array>, JsValue> {
+/// Reads a strict options argument into `present`: the values of `names`
+/// (`None` where `undefined`; all `None` when the argument is absent, that is
+/// `undefined` or `null`). Anything but a plain object is `INVALID_ARGUMENT`
+/// with `shape`'s message, an own key not in `names` with `unknown`'s (a typo such as
+/// `appid` must not silently turn a check off), a throwing proxy or getter
+/// with "options could not be read". Unknown keys are found by `===` against
+/// the cached key strings, and the known keys are read with them, inherited
+/// values too (a check must not be skipped because of how the object was
+/// built): no key string is copied between JS and wasm per call. One copy of
+/// this code serves both options readers.
+fn read_options(
+    value: &JsValue,
+    names: &[JsValue],
+    present: &mut [Option<JsValue>],
+    shape: &'static str,
+    unknown: &'static str,
+) -> Result<(), JsValue> {
     if value.is_undefined() || value.is_null() {
-        return Ok(None);
+        return Ok(());
     }
     if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
         return Err(invalid(shape));
     }
-    own_keys(value)
-        .map(Some)
-        .ok_or_else(|| invalid("options could not be read"))
+    let unreadable = || invalid("options could not be read");
+    let keys = own_keys(value).ok_or_else(unreadable)?;
+    if keys.iter().any(|key| !names.contains(&key)) {
+        return Err(invalid(unknown));
+    }
+    for (slot, name) in present.iter_mut().zip(names) {
+        let value = get(value, name).ok_or_else(unreadable)?;
+        *slot = (!value.is_undefined()).then_some(value);
+    }
+    Ok(())
 }
 
 thread_local! {
-    /// The option names as JS strings, made once per instance (see `Options::read`).
+    /// The option names as JS strings, made once per instance (see `read_options`).
     static OPTION_KEYS: [JsValue; 3] = ["appId", "maxAgeSeconds", "now"].map(JsValue::from_str);
 }
 
 impl Options {
     fn read(value: &JsValue) -> Result<Options, JsValue> {
-        let mut options = Options {
-            app_id: None,
-            max_age_seconds: None,
-            now: now_seconds(),
-        };
-        let Some(keys) = option_keys(
-            value,
-            "options must be an object like { appId, maxAgeSeconds }",
-        )?
-        else {
-            return Ok(options);
-        };
-        // Unknown own keys are rejected by `===` against the cached key
-        // strings, and the known keys are read with them (inherited values
-        // too: a check must not be skipped because of how the object was
-        // built). No key string is copied between JS and wasm per call.
-        let present = OPTION_KEYS.with(|names| {
-            if keys.iter().any(|key| !names.contains(&key)) {
-                return Err(invalid(
-                    "options has an unknown key; the known keys are appId, maxAgeSeconds and now",
-                ));
-            }
-            let mut present: [Option<JsValue>; 3] = Default::default();
-            for (slot, name) in present.iter_mut().zip(names) {
-                let value = get(value, name).ok_or_else(|| invalid("options could not be read"))?;
-                *slot = (!value.is_undefined()).then_some(value);
-            }
-            Ok(present)
+        let mut present: [Option<JsValue>; 3] = Default::default();
+        OPTION_KEYS.with(|names| {
+            read_options(
+                value,
+                names,
+                &mut present,
+                "options must be an object like { appId, maxAgeSeconds }",
+                "options has an unknown key; the known keys are appId, maxAgeSeconds and now",
+            )
         })?;
         let [app_id, max_age, now] = present;
-        if let Some(app_id) = app_id {
-            options.app_id = Some(
-                app_id
-                    .as_string()
-                    .ok_or_else(|| invalid("options.appId must be a string"))?,
-            );
-        }
-        options.max_age_seconds = max_age.map(|v| max_age_arg(&v)).transpose()?;
-        if let Some(now) = now {
-            options.now = now_arg(&now)?;
-        }
-        Ok(options)
+        Ok(Options {
+            app_id: app_id
+                .map(|v| string_arg(&v, "options.appId must be a string"))
+                .transpose()?,
+            max_age_seconds: max_age.map(|v| max_age_arg(&v)).transpose()?,
+            now: now.map(|v| now_arg(&v)).transpose()?,
+        })
     }
 
     fn get(&self) -> DecryptOptions<'_> {
         DecryptOptions {
-            app_id: self.app_id.as_deref(),
+            app_id: self.app_id.as_ref().map(|id| id.as_str()),
             max_age_seconds: self.max_age_seconds,
-            now: Some(self.now),
+            // The core never reads the system clock here (wasm32 has none):
+            // `Date.now()` whenever an age check needs a time, and only then.
+            now: self
+                .now
+                .or_else(|| self.max_age_seconds.map(|_| now_seconds())),
         }
     }
 }
@@ -750,9 +755,9 @@ pub fn diagnose(
         let previous: Vec<&str> = options.previous.iter().map(|key| key.as_str()).collect();
         let core_options = crate::diagnose::DiagnoseOptions {
             raw_data: options.raw_data.as_ref().map(|text| text.as_str()),
-            signature: options.signature.as_deref(),
+            signature: options.signature.as_ref().map(|text| text.as_str()),
             previous_session_keys: &previous,
-            app_id: options.app_id.as_deref(),
+            app_id: options.app_id.as_ref().map(|id| id.as_str()),
             max_age_seconds: options.max_age_seconds,
             now: Some(options.now),
         };
@@ -808,91 +813,86 @@ fn json_facts(text: &str) -> Option<crate::diagnose::JsonFacts> {
 /// `DiagnoseOptions` read from a JS object, strictly (like [`Options`]).
 struct DiagnoseOptionsJs {
     raw_data: Option<Zeroizing<String>>,
-    signature: Option<String>,
+    signature: Option<Zeroizing<String>>,
     previous: Vec<Zeroizing<String>>,
-    app_id: Option<String>,
+    app_id: Option<Zeroizing<String>>,
     max_age_seconds: Option<u64>,
     now: u64,
 }
 
-impl DiagnoseOptionsJs {
-    const KEYS: [&'static str; 6] = [
+thread_local! {
+    /// The diagnose option names as JS strings (see `read_options`).
+    static DIAGNOSE_OPTION_KEYS: [JsValue; 6] = [
         "rawData",
         "signature",
         "previousSessionKeys",
         "appId",
         "maxAgeSeconds",
         "now",
-    ];
+    ]
+    .map(JsValue::from_str);
+}
+
+impl DiagnoseOptionsJs {
     /// More older keys than anyone keeps; bounds the work of one call.
     const MAX_PREVIOUS: u32 = 64;
 
     fn read(value: &JsValue) -> Result<DiagnoseOptionsJs, JsValue> {
-        let mut options = DiagnoseOptionsJs {
-            raw_data: None,
-            signature: None,
-            previous: Vec::new(),
-            app_id: None,
-            max_age_seconds: None,
-            now: now_seconds(),
-        };
-        let Some(keys) = option_keys(
-            value,
-            "options must be an object like { previousSessionKeys, appId }",
-        )?
-        else {
-            return Ok(options);
-        };
-        for key in keys.iter() {
-            let known = key
-                .as_string()
-                .is_some_and(|k| Self::KEYS.contains(&k.as_str()));
-            if !known {
-                return Err(invalid(
-                    "options has an unknown key; the known keys are rawData, signature, \
-                     previousSessionKeys, appId, maxAgeSeconds and now",
-                ));
-            }
+        let mut present: [Option<JsValue>; 6] = Default::default();
+        DIAGNOSE_OPTION_KEYS.with(|names| {
+            read_options(
+                value,
+                names,
+                &mut present,
+                "options must be an object like { previousSessionKeys, appId }",
+                "options has an unknown key; the known keys are rawData, signature, \
+                 previousSessionKeys, appId, maxAgeSeconds and now",
+            )
+        })?;
+        let [raw_data, signature, previous, app_id, max_age, now] = present;
+        Ok(DiagnoseOptionsJs {
+            raw_data: raw_data
+                .map(|v| text_arg(&v, "options.rawData must be a string"))
+                .transpose()?,
+            signature: signature
+                .map(|v| string_arg(&v, "options.signature must be a string"))
+                .transpose()?,
+            previous: previous
+                .map(|list| Self::previous_session_keys(&list))
+                .transpose()?
+                .unwrap_or_default(),
+            app_id: app_id
+                .map(|v| string_arg(&v, "options.appId must be a string"))
+                .transpose()?,
+            max_age_seconds: max_age.map(|v| max_age_arg(&v)).transpose()?,
+            // The core's diagnosis always compares the watermark with a time.
+            now: match now {
+                Some(now) => now_arg(&now)?,
+                None => now_seconds(),
+            },
+        })
+    }
+
+    /// `options.previousSessionKeys`: an array of at most `MAX_PREVIOUS`
+    /// strings, each copied in and wiped on drop.
+    fn previous_session_keys(list: &JsValue) -> Result<Vec<Zeroizing<String>>, JsValue> {
+        const WHAT: &str = "options.previousSessionKeys must be an array of at most 64 strings";
+        if !js_sys::Array::is_array(list) {
+            return Err(invalid(WHAT));
         }
-        let get = |target: &JsValue, key: &JsValue| {
-            get(target, key)
-                .ok_or_else(|| invalid("options could not be read"))
-                .map(|v| (!v.is_undefined()).then_some(v))
-        };
-        let field = |key: &str| get(value, &JsValue::from_str(key));
-        let text = |key: &str, what: &'static str| -> Result<Option<String>, JsValue> {
-            field(key)?
-                .map(|v| v.as_string().ok_or_else(|| invalid(what)))
-                .transpose()
-        };
-        options.raw_data = field("rawData")?
-            .map(|v| text_arg(&v, "options.rawData must be a string"))
-            .transpose()?;
-        options.signature = text("signature", "options.signature must be a string")?;
-        options.app_id = text("appId", "options.appId must be a string")?;
-        if let Some(list) = field("previousSessionKeys")? {
-            const WHAT: &str = "options.previousSessionKeys must be an array of at most 64 strings";
-            if !js_sys::Array::is_array(&list) {
-                return Err(invalid(WHAT));
-            }
-            let length = get(&list, &JsValue::from_str("length"))?
-                .as_ref()
-                .and_then(seconds)
-                .filter(|n| *n <= u64::from(Self::MAX_PREVIOUS))
-                .ok_or_else(|| invalid(WHAT))?;
-            for index in 0..length {
-                let key = get(&list, &JsValue::from_f64(index as f64))?
-                    .and_then(|key| key.as_string())
-                    .ok_or_else(|| invalid(WHAT))?;
-                options.previous.push(Zeroizing::new(key));
-            }
+        let element =
+            |key: JsValue| get(list, &key).ok_or_else(|| invalid("options could not be read"));
+        let length = element(JsValue::from_str("length"))?;
+        let length = seconds(&length)
+            .filter(|n| *n <= u64::from(Self::MAX_PREVIOUS))
+            .ok_or_else(|| invalid(WHAT))?;
+        let mut keys = Vec::new();
+        for index in 0..length {
+            keys.push(string_arg(
+                &element(JsValue::from_f64(index as f64))?,
+                WHAT,
+            )?);
         }
-        options.max_age_seconds = field("maxAgeSeconds")?
-            .map(|v| max_age_arg(&v))
-            .transpose()?;
-        if let Some(now) = field("now")? {
-            options.now = now_arg(&now)?;
-        }
-        Ok(options)
+        Ok(keys)
     }
 }
