@@ -31,50 +31,91 @@ const UNPADDED: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::RequireNone),
 );
 
-fn decode_repaired(text: &[u8]) -> Result<Vec<u8>, base64::DecodeError> {
-    if text.last() == Some(&b'=') {
-        PADDED.decode(text)
+fn decode_repaired(text: &[u8], out: &mut [u8]) -> Option<usize> {
+    let engine = if text.last() == Some(&b'=') {
+        &PADDED
     } else {
-        UNPADDED.decode(text)
+        &UNPADDED
+    };
+    engine.decode_slice(text, out).ok()
+}
+
+/// The transport repairs, in place: returns the length of the repaired text
+/// at the start of `text` (spaces and URL-safe characters mapped, line
+/// breaks dropped). Repairing never lengthens the text.
+fn repair_in_place(text: &mut [u8]) -> usize {
+    let mut len = 0;
+    for i in 0..text.len() {
+        let mapped = match text.get(i).copied() {
+            Some(b' ' | b'-') => b'+',
+            Some(b'_') => b'/',
+            Some(b'\t' | b'\n' | b'\r' | 0x0c) | None => continue,
+            Some(other) => other,
+        };
+        if let Some(slot) = text.get_mut(len) {
+            *slot = mapped;
+        }
+        len += 1;
     }
+    len
+}
+
+/// The most bytes base64 text of `len` characters can decode to (rounded up
+/// to whole groups, as the decoder wants room for).
+pub(crate) const fn max_decoded_len(len: usize) -> usize {
+    len.div_ceil(4) * 3
+}
+
+/// Decodes `text` after the transport repairs (made in place, in `text`)
+/// into `out`, which must hold [`max_decoded_len`]`(text.len())` bytes.
+/// Returns the decoded length, or `None` when it is not base64.
+pub(crate) fn decode_into(text: &mut [u8], out: &mut [u8]) -> Option<usize> {
+    let len = repair_in_place(text);
+    decode_repaired(text.get(..len)?, out)
+}
+
+/// Decodes `text` into exactly 16 bytes, using `scratch` (at least
+/// [`max_decoded_len`]`(text.len())` bytes, wiped by the caller) for the
+/// decoding. `Err(Some(n))` when it is base64 of `n` bytes, `Err(None)` when
+/// it is not base64.
+pub(crate) fn decode_16_into(
+    text: &mut [u8],
+    scratch: &mut [u8],
+) -> Result<[u8; 16], Option<usize>> {
+    let n = decode_into(text, scratch).ok_or(None)?;
+    let decoded = scratch.get(..n).ok_or(None)?;
+    <[u8; 16]>::try_from(decoded).map_err(|_| Some(n))
 }
 
 /// Decodes `input` after the transport repairs, or returns `None` when it is
 /// not base64. The result is wiped on drop: it may be a key.
 pub fn decode(input: &str) -> Option<Zeroizing<Vec<u8>>> {
-    let bytes = input.as_bytes();
-    let needs_repair = bytes
-        .iter()
-        .any(|b| matches!(b, b' ' | b'-' | b'_' | b'\t' | b'\n' | b'\r' | 0x0c));
-    let decoded = if needs_repair {
-        let repaired: Zeroizing<Vec<u8>> = Zeroizing::new(
-            bytes
-                .iter()
-                .filter_map(|&b| match b {
-                    b' ' | b'-' => Some(b'+'),
-                    b'_' => Some(b'/'),
-                    b'\t' | b'\n' | b'\r' | 0x0c => None,
-                    other => Some(other),
-                })
-                .collect(),
-        );
-        decode_repaired(&repaired)
-    } else {
-        decode_repaired(bytes)
-    };
-    decoded.ok().map(Zeroizing::new)
+    let mut text = Zeroizing::new(input.as_bytes().to_vec());
+    let mut out = Zeroizing::new(vec![0u8; max_decoded_len(text.len())]);
+    let n = decode_into(&mut text, &mut out)?;
+    out.truncate(n);
+    Some(out)
 }
 
 /// Decodes `input` into exactly 16 bytes. `Err(Some(n))` when it is base64 of
 /// `n` bytes, `Err(None)` when it is not base64.
 pub fn decode_16(input: &str) -> Result<Zeroizing<[u8; 16]>, Option<usize>> {
-    let decoded = decode(input).ok_or(None)?;
-    let mut out = Zeroizing::new([0u8; 16]);
-    if decoded.len() != out.len() {
-        return Err(Some(decoded.len()));
-    }
-    out.copy_from_slice(&decoded);
-    Ok(out)
+    let mut text = Zeroizing::new(input.as_bytes().to_vec());
+    let mut scratch = Zeroizing::new(vec![0u8; max_decoded_len(text.len())]);
+    decode_16_into(&mut text, &mut scratch).map(Zeroizing::new)
+}
+
+/// The length of the padded base64 text of `len` bytes.
+pub(crate) const fn encoded_len(len: usize) -> usize {
+    len.div_ceil(3) * 4
+}
+
+/// Standard padded base64 of `bytes` into `out` (at least
+/// [`encoded_len`]`(bytes.len())` bytes); returns its length.
+pub(crate) fn encode_into(bytes: &[u8], out: &mut [u8]) -> Option<usize> {
+    base64::engine::general_purpose::STANDARD
+        .encode_slice(bytes, out)
+        .ok()
 }
 
 /// Standard base64 with padding: what WeChat sends and what we produce.

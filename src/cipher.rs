@@ -37,9 +37,24 @@ pub(crate) fn decrypt_blocks_in_place(key: &[u8; 16], iv: &[u8; 16], buf: &mut [
         .map_err(|_| Error::DecryptFailed)
 }
 
-/// Encrypts `plaintext` with PKCS#7 padding.
-pub fn encrypt(key: &[u8; 16], iv: &[u8; 16], plaintext: &[u8]) -> Vec<u8> {
-    cbc::Encryptor::<Aes128>::new(key.into(), iv.into()).encrypt_padded_vec_mut::<Pkcs7>(plaintext)
+/// Encrypts the first `len` bytes of `buf` in place with PKCS#7 padding and
+/// returns the ciphertext length; `buf` must have room for the padding
+/// ([`padded_len`]`(len)` bytes), else `None`.
+pub(crate) fn encrypt_in_place(
+    key: &[u8; 16],
+    iv: &[u8; 16],
+    buf: &mut [u8],
+    len: usize,
+) -> Option<usize> {
+    cbc::Encryptor::<Aes128>::new(key.into(), iv.into())
+        .encrypt_padded_mut::<Pkcs7>(buf, len)
+        .ok()
+        .map(|ciphertext| ciphertext.len())
+}
+
+/// The ciphertext length of a `len`-byte plaintext: PKCS#7 always adds 1 to 16 bytes.
+pub(crate) const fn padded_len(len: usize) -> usize {
+    (len / BLOCK_LEN + 1) * BLOCK_LEN
 }
 
 /// Length of `buf` without its PKCS#7 padding, or `None` if the padding is invalid.
@@ -99,8 +114,12 @@ mod tests {
         let iv = [0x22; 16];
         for len in [0, 1, 15, 16, 17, 100] {
             let plaintext: Vec<u8> = (0..len).map(|i| i as u8).collect();
-            let mut buf = encrypt(&key, &iv, &plaintext);
-            assert_eq!(buf.len(), (len / 16 + 1) * 16);
+            let mut buf = plaintext.clone();
+            buf.resize(padded_len(len), 0);
+            assert_eq!(
+                encrypt_in_place(&key, &iv, &mut buf, len),
+                Some((len / 16 + 1) * 16)
+            );
             let n = decrypt_in_place(&key, &iv, &mut buf).expect("decrypts");
             assert_eq!(&buf[..n], plaintext.as_slice());
         }

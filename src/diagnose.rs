@@ -20,12 +20,9 @@
 //! plaintext; the only decrypted facts they state are the kind of data, the
 //! watermark appid (an AppID is public) and the watermark's age.
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-
 use crate::cipher::{self, BLOCK_LEN};
 use crate::error::{EncryptedDataProblem, Error};
-use crate::open_data::{self, DecryptOptions, PhoneInfo, Watermark, WatermarkOnly};
+use crate::open_data::{self, Checks, DecryptOptions, PhoneInfo, Shape, Watermark};
 use crate::{base64, signature, CLOCK_SKEW_SECONDS, MAX_ENCRYPTED_BASE64_LEN};
 
 /// The finding of a [`diagnose`] call. See [`Cause::code`] for the stable identifier.
@@ -191,7 +188,7 @@ pub fn diagnose(
     iv: &str,
     options: &DiagnoseOptions<'_>,
 ) -> Diagnosis {
-    diagnose_with(session_key, encrypted_data, iv, options, serde_facts)
+    diagnose_with(session_key, encrypted_data, iv, options, scanned_facts)
 }
 
 /// [`diagnose`] with the caller's JSON parser: `facts` returns `None` when the
@@ -287,9 +284,16 @@ fn decrypts(
     iv: &str,
     facts: &mut dyn FnMut(&str) -> Option<JsonFacts>,
 ) -> Option<JsonFacts> {
-    open_data::decrypt_text(session_key, encrypted_data, iv)
-        .ok()
-        .and_then(|text| facts(&text))
+    let (opened, out) = open_data::open_native(
+        session_key,
+        encrypted_data,
+        iv,
+        Shape::Any,
+        &DecryptOptions::default(),
+    )
+    .ok()?;
+    let text = core::str::from_utf8(out.get(..opened.text_len)?).ok()?;
+    facts(text)
 }
 
 /// Validates the inputs as decryption does and returns the ciphertext bytes.
@@ -305,7 +309,8 @@ fn check_inputs(
             EncryptedDataProblem::TooLarge,
         )));
     }
-    open_data::session_key_bytes(session_key).map_err(invalid)?;
+    base64::decode_16(session_key)
+        .map_err(|decoded_len| invalid(Error::InvalidSessionKey { decoded_len }))?;
     base64::decode_16(iv).map_err(|decoded_len| invalid(Error::InvalidIv { decoded_len }))?;
     for (index, key) in options.previous_session_keys.iter().enumerate() {
         if base64::decode_16(key).is_err() {
@@ -361,11 +366,11 @@ fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>
     };
     let watermark = found.watermark.as_ref();
     if let Some(app_id) = options.app_id {
-        let only_app_id = DecryptOptions {
-            app_id: Some(app_id),
-            ..Default::default()
+        let only_app_id = Checks {
+            app_id: Some(app_id.as_bytes()),
+            age: None,
         };
-        if open_data::check_watermark(watermark, &only_app_id).is_err() {
+        if open_data::check_watermark(watermark.map(Into::into), &only_app_id).is_err() {
             let message = match watermark {
                 Some(w) => format!(
                     "It decrypts to {kind}, but its watermark appid is {}, not {app_id}: \
@@ -384,12 +389,11 @@ fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>
     }
     if let Some(max_age) = options.max_age_seconds {
         let now = options.now.unwrap_or_else(open_data::unix_now);
-        let only_age = DecryptOptions {
-            max_age_seconds: Some(max_age),
-            now: Some(now),
-            ..Default::default()
+        let only_age = Checks {
+            app_id: None,
+            age: Some((max_age, now)),
         };
-        if open_data::check_watermark(watermark, &only_age).is_err() {
+        if open_data::check_watermark(watermark.map(Into::into), &only_age).is_err() {
             let message = match watermark.map(|w| w.timestamp) {
                 Some(ts) if ts > now => format!(
                     "It decrypts to {kind}, but its watermark lies {} seconds in the \
@@ -572,31 +576,31 @@ fn sentence(error: Error) -> String {
     text
 }
 
-/// [`JsonFacts`] with serde_json (native [`diagnose`]).
-fn serde_facts(json: &str) -> Option<JsonFacts> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Fields {
-        step_info_list: Option<IgnoredAny>,
-        nick_name: Option<IgnoredAny>,
-        open_id: Option<IgnoredAny>,
-        avatar_url: Option<IgnoredAny>,
-    }
-    serde_json::from_str::<IgnoredAny>(json).ok()?;
-    let watermark = WatermarkOnly::from_json(json);
+/// [`JsonFacts`] by the same rules as decryption: the phone shape of
+/// [`PhoneInfo::from_json`], the watermark of [`crate::OpenData::watermark`],
+/// and the kind from the top-level members present.
+fn scanned_facts(json: &str) -> Option<JsonFacts> {
+    let text = json.as_bytes();
+    let [step_info_list, nick_name, open_id, avatar_url] =
+        crate::json::scan(text, ["stepInfoList", "nickName", "openId", "avatarUrl"])?;
     let kind = if PhoneInfo::from_json(json).is_some() {
         DataKind::Phone
     } else {
-        match open_data::object_only::<_, Fields>(&mut serde_json::Deserializer::from_str(json)) {
-            Ok(fields) => DataKind::from_fields(|name| match name {
-                "stepInfoList" => fields.step_info_list.is_some(),
-                "nickName" => fields.nick_name.is_some(),
-                "openId" => fields.open_id.is_some(),
-                "avatarUrl" => fields.avatar_url.is_some(),
-                _ => false,
-            }),
-            Err(_) => DataKind::Other,
-        }
+        DataKind::from_fields(|name| match name {
+            "stepInfoList" => step_info_list.is_some(),
+            "nickName" => nick_name.is_some(),
+            "openId" => open_id.is_some(),
+            "avatarUrl" => avatar_url.is_some(),
+            _ => false,
+        })
     };
+    let [.., watermark] = crate::json::scan(
+        text,
+        ["phoneNumber", "purePhoneNumber", "countryCode", "watermark"],
+    )?;
+    let watermark = open_data::watermark_facts(text, watermark).map(|w| Watermark {
+        timestamp: w.timestamp,
+        appid: crate::json::unescape(w.appid),
+    });
     Some(JsonFacts { kind, watermark })
 }

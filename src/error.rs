@@ -93,6 +93,23 @@ impl Error {
         }
     }
 
+    /// The engine's numeric status for this error: its `status` in
+    /// src/vocabulary.json, what the wasm ABI returns (tests/vocabulary.rs
+    /// checks the two against each other).
+    pub(crate) fn status(&self) -> u32 {
+        match self {
+            Error::InvalidArgument(_) => 1,
+            Error::InvalidSessionKey { .. } => 2,
+            Error::InvalidIv { .. } => 3,
+            Error::InvalidEncryptedData(_) => 4,
+            Error::DecryptFailed => 5,
+            Error::NotPhoneData => 6,
+            Error::AppIdMismatch => 7,
+            Error::Expired => 8,
+            Error::RandomUnavailable => 9,
+        }
+    }
+
     /// The numeric code of WeChat's official `WXBizDataCrypt` samples, where
     /// one exists (`-41001` illegal AES key, `-41002` illegal IV, `-41003` AES
     /// decryption failed, `-41004` illegal buffer).

@@ -2,22 +2,17 @@
 //! of phone-number payloads and the watermark, and the reverse (for mocks and
 //! fixtures).
 
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::cipher::{self, BLOCK_LEN};
 use crate::error::{EncryptedDataProblem, Error, Result};
-use crate::{base64, MAX_ENCRYPTED_BASE64_LEN, MAX_ENCRYPTED_LEN};
+use crate::{base64, json, MAX_ENCRYPTED_BASE64_LEN, MAX_ENCRYPTED_LEN};
 
 /// How far (seconds) a watermark timestamp may lie in the future of `now`
 /// before it is rejected as [`Error::Expired`]: room for clock skew between
 /// WeChat's servers and yours, no more.
 pub const CLOCK_SKEW_SECONDS: u64 = 60;
-
-/// The largest integer a JavaScript number holds exactly; timestamps above it
-/// are not real watermarks and could not round-trip through JS.
-const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// Checks applied to the watermark after decryption. All default to off.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,17 +35,16 @@ impl DecryptOptions<'_> {
 }
 
 /// The watermark WeChat adds to every piece of open data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Zeroize, ZeroizeOnDrop)]
 pub struct Watermark {
     /// Unix seconds when WeChat produced the data.
-    #[serde(deserialize_with = "safe_integer")]
     pub timestamp: u64,
     /// AppID of the Mini Program the data was encrypted for.
     pub appid: String,
 }
 
 /// A getPhoneNumber payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Zeroize, ZeroizeOnDrop)]
 #[serde(rename_all = "camelCase")]
 pub struct PhoneInfo {
     /// The number as the user entered it; for foreign numbers it includes the
@@ -59,21 +53,41 @@ pub struct PhoneInfo {
     /// The number without the country code.
     pub pure_phone_number: String,
     /// The country code, always as a string (some payloads carry a number).
-    #[serde(deserialize_with = "string_or_integer")]
     pub country_code: String,
     /// Where and when WeChat produced the data.
-    #[serde(deserialize_with = "object_only")]
     pub watermark: Watermark,
 }
 
 impl PhoneInfo {
-    /// Parses getPhoneNumber JSON: an object with the fields above (others
-    /// ignored). Use this rather than `serde_json::from_str::<PhoneInfo>`:
-    /// serde's derived `Deserialize` also reads a struct from an array of its
-    /// field values, which is not phone data (and which the wasm build, reading
-    /// fields by name, rejects). `None`: not phone data.
+    /// Reads getPhoneNumber JSON with the same rules as [`decrypt_phone`]
+    /// (and the npm package): an object with string `phoneNumber` and
+    /// `purePhoneNumber`, a `countryCode` string or non-negative integer, and a
+    /// `watermark` object with a safe-integer `timestamp` and a string `appid`;
+    /// other members are ignored. `None`: not phone data (or not JSON).
     pub fn from_json(json: &str) -> Option<PhoneInfo> {
-        object_only(&mut serde_json::Deserializer::from_str(json)).ok()
+        let text = json.as_bytes();
+        let members = json::scan(text, PHONE_MEMBERS)?;
+        let facts = phone_facts(text, &members)?;
+        let string = |value: Option<json::Value>| match value? {
+            json::Value::String { start, end, .. } => Some(json::unescape(text.get(start..end)?)),
+            _ => None,
+        };
+        let [phone_number, pure_phone_number, country_code, _] = members;
+        let country_code = match country_code? {
+            json::Value::Number { start, end } => {
+                core::str::from_utf8(text.get(start..end)?).ok()?.to_owned()
+            }
+            other => string(Some(other))?,
+        };
+        Some(PhoneInfo {
+            phone_number: string(phone_number)?,
+            pure_phone_number: string(pure_phone_number)?,
+            country_code,
+            watermark: Watermark {
+                timestamp: facts.watermark.timestamp,
+                appid: json::unescape(facts.watermark.appid),
+            },
+        })
     }
 }
 
@@ -91,8 +105,21 @@ impl OpenData {
     }
 
     /// Parses the JSON into any type, e.g. `serde_json::Value` or your own struct.
-    pub fn parse<'de, T: Deserialize<'de>>(&'de self) -> serde_json::Result<T> {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub fn parse<'de, T: serde::Deserialize<'de>>(&'de self) -> serde_json::Result<T> {
         serde_json::from_str(&self.json)
+    }
+
+    /// The watermark, by the rules the watermark checks use: `None` when the
+    /// data is not an object or its watermark is missing or malformed.
+    pub fn watermark(&self) -> Option<Watermark> {
+        let text = self.json.as_bytes();
+        let [.., watermark] = json::scan(text, PHONE_MEMBERS)?;
+        let found = watermark_facts(text, watermark)?;
+        Some(Watermark {
+            timestamp: found.timestamp,
+            appid: json::unescape(found.appid),
+        })
     }
 }
 
@@ -106,6 +133,279 @@ pub struct EncryptedData {
     pub iv: String,
 }
 
+/// Which rules [`open_in_place`] applies to the decrypted JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// getPhoneNumber data ([`PhoneInfo::from_json`]'s rules).
+    Phone,
+    /// Any open data: only the requested watermark checks.
+    Any,
+}
+
+/// The watermark checks, on bytes: the expected appid as UTF-8 and the age
+/// limit with the time to measure it at (the caller reads the clock; the
+/// core never does, so no build can reach a clock it lacks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Checks<'a> {
+    pub app_id: Option<&'a [u8]>,
+    /// `(max_age_seconds, now)`.
+    pub age: Option<(u64, u64)>,
+}
+
+impl Checks<'_> {
+    fn any(&self) -> bool {
+        self.app_id.is_some() || self.age.is_some()
+    }
+}
+
+/// What [`open_in_place`] found: the plaintext is `out[..text_len]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Opened {
+    pub text_len: usize,
+    /// `countryCode` is a JSON number: the host turns it into a string.
+    pub numeric_country_code: bool,
+}
+
+/// The members of the top-level object the rules read, in this order.
+const PHONE_MEMBERS: [&str; 4] = ["phoneNumber", "purePhoneNumber", "countryCode", "watermark"];
+
+/// A watermark as found in the text: `appid` is its raw JSON string text
+/// (escapes not yet decoded).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WatermarkRef<'t> {
+    pub timestamp: u64,
+    pub appid: &'t [u8],
+    /// `appid` is already decoded (from a [`Watermark`]), not JSON text.
+    pub decoded: bool,
+}
+
+impl<'t> From<&'t Watermark> for WatermarkRef<'t> {
+    fn from(watermark: &'t Watermark) -> Self {
+        WatermarkRef {
+            timestamp: watermark.timestamp,
+            appid: watermark.appid.as_bytes(),
+            decoded: true,
+        }
+    }
+}
+
+struct PhoneFacts<'t> {
+    numeric_country_code: bool,
+    watermark: WatermarkRef<'t>,
+}
+
+/// The phone shape rule: string numbers, a string or integer country code,
+/// a well-formed watermark.
+fn phone_facts<'t>(text: &'t [u8], members: &[Option<json::Value>; 4]) -> Option<PhoneFacts<'t>> {
+    let is_string = |value: &Option<json::Value>| matches!(value, Some(json::Value::String { .. }));
+    let [phone_number, pure_phone_number, country_code, watermark] = members;
+    if !is_string(phone_number) || !is_string(pure_phone_number) {
+        return None;
+    }
+    let numeric_country_code = match country_code {
+        Some(json::Value::String { .. }) => false,
+        Some(json::Value::Number { start, end }) => {
+            json::safe_integer(text.get(*start..*end)?)?;
+            true
+        }
+        _ => return None,
+    };
+    Some(PhoneFacts {
+        numeric_country_code,
+        watermark: watermark_facts(text, *watermark)?,
+    })
+}
+
+/// A `watermark` member's value as the checks read it: an object with a
+/// safe-integer `timestamp` and a string `appid` (the last of duplicates, as
+/// `JSON.parse` keeps). `None`: missing or malformed, which the checks treat
+/// alike.
+pub(crate) fn watermark_facts(
+    text: &[u8],
+    watermark: Option<json::Value>,
+) -> Option<WatermarkRef<'_>> {
+    let [timestamp, appid] = json::members(text, watermark?, ["timestamp", "appid"]);
+    let timestamp = match timestamp? {
+        json::Value::Number { start, end } => json::safe_integer(text.get(start..end)?)?,
+        _ => return None,
+    };
+    let appid = match appid? {
+        json::Value::String { start, end, .. } => text.get(start..end)?,
+        _ => return None,
+    };
+    Some(WatermarkRef {
+        timestamp,
+        appid,
+        decoded: false,
+    })
+}
+
+/// Applies `checks` to a watermark (`None`: the data has none).
+pub(crate) fn check_watermark(
+    watermark: Option<WatermarkRef<'_>>,
+    checks: &Checks<'_>,
+) -> Result<()> {
+    if let Some(app_id) = checks.app_id {
+        let matches = |w: WatermarkRef<'_>| match w.decoded {
+            true => w.appid == app_id,
+            false => json::string_eq(w.appid, app_id),
+        };
+        if !watermark.is_some_and(matches) {
+            return Err(Error::AppIdMismatch);
+        }
+    }
+    if let Some((max_age, now)) = checks.age {
+        let timestamp = watermark.ok_or(Error::Expired)?.timestamp;
+        let too_new = timestamp > now.saturating_add(CLOCK_SKEW_SECONDS);
+        let too_old = now.saturating_sub(timestamp) > max_age;
+        if too_new || too_old {
+            return Err(Error::Expired);
+        }
+    }
+    Ok(())
+}
+
+/// The whole request path, on bytes, with every rule: the three inputs as
+/// base64 text (repaired in place), decrypted into `out` (at least
+/// [`base64::max_decoded_len`] of the longest input), padding, UTF-8 and
+/// JSON checked, then the shape and the watermark.
+///
+/// Padding, UTF-8 and JSON syntax are checked on every call, whatever the
+/// other verdicts, and combined only at the end: a caller that parsed
+/// afterwards and failed there would take longer exactly when the padding was
+/// valid (a host's JSON parser builds an exception), the padding oracle again
+/// by timing (tests/security/timing.mjs). UTF-8 is checked over the whole
+/// decrypted buffer, padding included, so its length (and the time it takes)
+/// does not depend on the padding either; valid padding bytes are ASCII and
+/// cannot complete or break a character before them.
+pub(crate) fn open_in_place(
+    key: &mut [u8],
+    iv: &mut [u8],
+    data: &mut [u8],
+    out: &mut [u8],
+    shape: Shape,
+    checks: &Checks<'_>,
+) -> Result<Opened> {
+    let (text_len, members) = decrypt_checked(key, iv, data, out, true)?;
+    let text = out.get(..text_len).ok_or(Error::DecryptFailed)?;
+    let members = members.ok_or(Error::DecryptFailed)?;
+    let mut opened = Opened {
+        text_len,
+        numeric_country_code: false,
+    };
+    let watermark = match shape {
+        Shape::Phone => {
+            let facts = phone_facts(text, &members).ok_or(Error::NotPhoneData)?;
+            opened.numeric_country_code = facts.numeric_country_code;
+            Some(facts.watermark)
+        }
+        Shape::Any if checks.any() => {
+            let [.., watermark] = members;
+            watermark_facts(text, watermark)
+        }
+        Shape::Any => None,
+    };
+    check_watermark(watermark, checks)?;
+    Ok(opened)
+}
+
+/// Decodes the inputs, decrypts into `out`, and checks padding, UTF-8 and
+/// (with `json`) JSON syntax, all on every call and combined at the end (see
+/// [`open_in_place`]). Returns the text length and, with `json`, the
+/// top-level members the rules read.
+#[allow(clippy::type_complexity)]
+fn decrypt_checked(
+    key: &mut [u8],
+    iv: &mut [u8],
+    data: &mut [u8],
+    out: &mut [u8],
+    json: bool,
+) -> Result<(usize, Option<[Option<json::Value>; 4]>)> {
+    // Size first: an oversize input is rejected before any decoding.
+    if data.len() > MAX_ENCRYPTED_BASE64_LEN {
+        return Err(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge));
+    }
+    let key = Zeroizing::new(
+        base64::decode_16_into(key, out)
+            .map_err(|decoded_len| Error::InvalidSessionKey { decoded_len })?,
+    );
+    let iv =
+        base64::decode_16_into(iv, out).map_err(|decoded_len| Error::InvalidIv { decoded_len })?;
+    let len = base64::decode_into(data, out)
+        .ok_or(Error::InvalidEncryptedData(EncryptedDataProblem::NotBase64))?;
+    check_ciphertext_len(len)?;
+    let buf = out.get_mut(..len).ok_or(Error::DecryptFailed)?;
+
+    let padding = cipher::decrypt_in_place(&key, &iv, buf);
+    let text_len = *padding.as_ref().unwrap_or(&len);
+    let utf8_ok = core::str::from_utf8(buf).is_ok();
+    let text = buf.get(..text_len).ok_or(Error::DecryptFailed)?;
+    let members = if json {
+        json::scan(text, PHONE_MEMBERS)
+    } else {
+        None
+    };
+    if padding.is_err() || !utf8_ok || (json && members.is_none()) {
+        return Err(Error::DecryptFailed);
+    }
+    Ok((text_len, members))
+}
+
+/// Decrypts and checks padding and UTF-8, not JSON: the text as WeChat
+/// encrypted it (for diagnosis and tests; the request path is
+/// [`decrypt_data`], which also requires JSON).
+pub fn decrypt_text(
+    session_key: &str,
+    encrypted_data: &str,
+    iv: &str,
+) -> Result<Zeroizing<String>> {
+    if encrypted_data.len() > MAX_ENCRYPTED_BASE64_LEN {
+        return Err(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge));
+    }
+    let copy = |text: &str| Zeroizing::new(text.as_bytes().to_vec());
+    let (mut key, mut iv, mut data) = (copy(session_key), copy(iv), copy(encrypted_data));
+    let longest = key.len().max(iv.len()).max(data.len());
+    let mut out = Zeroizing::new(vec![0u8; base64::max_decoded_len(longest)]);
+    let (text_len, _) = decrypt_checked(&mut key, &mut iv, &mut data, &mut out, false)?;
+    out.truncate(text_len);
+    String::from_utf8(core::mem::take(&mut *out))
+        .map(Zeroizing::new)
+        .map_err(|err| {
+            err.into_bytes().zeroize();
+            Error::DecryptFailed
+        })
+}
+
+/// Encrypts `plaintext` (the first `len` bytes of `buf`) in place under the
+/// base64 `key` text (repaired in place) with `iv`, then writes the base64
+/// ciphertext into `out` (at least `4 * padded_len / 3 + 4` bytes) and
+/// returns its length. `buf` must have room for the padding.
+pub(crate) fn seal_in_place(
+    key: &mut [u8],
+    iv: &[u8; BLOCK_LEN],
+    buf: &mut [u8],
+    len: usize,
+    out: &mut [u8],
+) -> Result<usize> {
+    if len >= MAX_ENCRYPTED_LEN {
+        return Err(Error::InvalidArgument(
+            "data is larger than decryption accepts (1 MiB of ciphertext)",
+        ));
+    }
+    let key = Zeroizing::new(
+        base64::decode_16_into(key, out)
+            .map_err(|decoded_len| Error::InvalidSessionKey { decoded_len })?,
+    );
+    let sealed = cipher::encrypt_in_place(&key, iv, buf, len)
+        .ok_or(Error::InvalidArgument("data could not be encrypted"))?;
+    base64::encode_into(
+        buf.get(..sealed)
+            .ok_or(Error::InvalidArgument("data could not be encrypted"))?,
+        out,
+    )
+    .ok_or(Error::InvalidArgument("data could not be encrypted"))
+}
+
 /// Decrypts any open data (userInfo, weRunData, share info, phone number) and
 /// applies the watermark checks in `options`.
 pub fn decrypt_data(
@@ -114,11 +414,16 @@ pub fn decrypt_data(
     iv: &str,
     options: &DecryptOptions<'_>,
 ) -> Result<OpenData> {
-    let json = decrypt_json(session_key, encrypted_data, iv)?;
-    if options.checks_watermark() {
-        check_watermark(WatermarkOnly::from_json(&json).as_ref(), options)?;
-    }
-    Ok(OpenData { json })
+    let (opened, mut out) = open_native(session_key, encrypted_data, iv, Shape::Any, options)?;
+    out.truncate(opened.text_len);
+    // `open_in_place` checked UTF-8; `from_utf8` moves the buffer, no copy.
+    let json = String::from_utf8(core::mem::take(&mut *out)).map_err(|err| {
+        err.into_bytes().zeroize();
+        Error::DecryptFailed
+    })?;
+    Ok(OpenData {
+        json: Zeroizing::new(json),
+    })
 }
 
 /// Decrypts getPhoneNumber data, checks its shape and the watermark.
@@ -128,71 +433,43 @@ pub fn decrypt_phone(
     iv: &str,
     options: &DecryptOptions<'_>,
 ) -> Result<PhoneInfo> {
-    let json = decrypt_json(session_key, encrypted_data, iv)?;
-    let phone = PhoneInfo::from_json(&json).ok_or(Error::NotPhoneData)?;
-    check_watermark(Some(&phone.watermark), options)?;
-    Ok(phone)
+    let (opened, out) = open_native(session_key, encrypted_data, iv, Shape::Phone, options)?;
+    let text = out
+        .get(..opened.text_len)
+        .and_then(|text| core::str::from_utf8(text).ok());
+    text.and_then(PhoneInfo::from_json)
+        .ok_or(Error::NotPhoneData)
 }
 
-/// Only the watermark of some open data (see [`WatermarkOnly::from_json`]):
-/// data whose watermark is malformed (so that this fails to deserialize)
-/// counts as having none, the rule the wasm binding applies to `JSON.parse`
-/// results too.
-#[derive(Debug, Deserialize)]
-pub struct WatermarkOnly {
-    /// The watermark, if the data has one.
-    #[serde(default, deserialize_with = "optional_object")]
-    pub watermark: Option<Watermark>,
-}
-
-impl WatermarkOnly {
-    /// The watermark of open data given as JSON text: `None` when the data is
-    /// not an object, or its watermark is missing or malformed (which the
-    /// checks treat alike).
-    pub fn from_json(json: &str) -> Option<Watermark> {
-        object_only::<_, WatermarkOnly>(&mut serde_json::Deserializer::from_str(json))
-            .ok()
-            .and_then(|only| only.watermark)
+/// [`open_in_place`] for `&str` inputs: copies them (wiped on drop) and reads
+/// the system clock when an age check has no `now`.
+pub(crate) fn open_native(
+    session_key: &str,
+    encrypted_data: &str,
+    iv: &str,
+    shape: Shape,
+    options: &DecryptOptions<'_>,
+) -> Result<(Opened, Zeroizing<Vec<u8>>)> {
+    if encrypted_data.len() > MAX_ENCRYPTED_BASE64_LEN {
+        return Err(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge));
     }
+    let copy = |text: &str| Zeroizing::new(text.as_bytes().to_vec());
+    let (mut key, mut iv, mut data) = (copy(session_key), copy(iv), copy(encrypted_data));
+    let longest = key.len().max(iv.len()).max(data.len());
+    let mut out = Zeroizing::new(vec![0u8; base64::max_decoded_len(longest)]);
+    let checks = Checks {
+        app_id: options.app_id.map(str::as_bytes),
+        age: options
+            .max_age_seconds
+            .map(|max| (max, options.now.unwrap_or_else(unix_now))),
+    };
+    let opened = open_in_place(&mut key, &mut iv, &mut data, &mut out, shape, &checks)?;
+    Ok((opened, out))
 }
 
-/// Deserializes `T` from a JSON object only. serde's derived `Deserialize`
-/// for a struct also accepts an array of the field values; open data is
-/// always an object, and the wasm build reads fields by name, so both
-/// builds must reject the array form alike (found by fuzz/json_shape).
-pub(crate) fn object_only<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> core::result::Result<T, D::Error> {
-    struct ObjectVisitor<T>(core::marker::PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("a JSON object")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            map: A,
-        ) -> core::result::Result<T, A::Error> {
-            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-        }
-    }
-    deserializer.deserialize_map(ObjectVisitor(core::marker::PhantomData))
-}
-
-/// [`object_only`] for an optional field: `null` is `None`.
-fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> core::result::Result<Option<T>, D::Error> {
-    struct Object<T>(T);
-    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-            object_only(d).map(Object)
-        }
-    }
-    Option::<Object<T>>::deserialize(deserializer).map(|found| found.map(|Object(value)| value))
-}
-
-/// Encrypts `plaintext` under `session_key` with a fresh random IV.
+/// Encrypts `plaintext` under `session_key` with a fresh random IV (from the
+/// operating system; the wasm build gets its iv from the JS host instead).
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub fn encrypt_data(session_key: &str, plaintext: &[u8]) -> Result<EncryptedData> {
     let mut iv = [0u8; BLOCK_LEN];
     getrandom::fill(&mut iv).map_err(|_| Error::RandomUnavailable)?;
@@ -206,100 +483,17 @@ pub fn encrypt_data_with_iv(
     plaintext: &[u8],
     iv: &[u8; BLOCK_LEN],
 ) -> Result<EncryptedData> {
-    let key = session_key_bytes(session_key)?;
-    if plaintext.len() >= MAX_ENCRYPTED_LEN {
-        return Err(Error::InvalidArgument(
-            "data is larger than decryption accepts (1 MiB of ciphertext)",
-        ));
-    }
-    let ciphertext = cipher::encrypt(&key, iv, plaintext);
+    let mut key = Zeroizing::new(session_key.as_bytes().to_vec());
+    let mut buf = Zeroizing::new(plaintext.to_vec());
+    buf.resize(cipher::padded_len(plaintext.len()), 0);
+    let mut out = vec![0u8; base64::encoded_len(buf.len()).max(base64::max_decoded_len(key.len()))];
+    let n = seal_in_place(&mut key, iv, &mut buf, plaintext.len(), &mut out)?;
+    out.truncate(n);
     Ok(EncryptedData {
-        encrypted_data: base64::encode(&ciphertext),
+        encrypted_data: String::from_utf8(out)
+            .map_err(|_| Error::InvalidArgument("data could not be encrypted"))?,
         iv: base64::encode(iv),
     })
-}
-
-/// Like [`decrypt_text`], and the text is also valid JSON: the request path.
-///
-/// The JSON syntax check (serde_json, ignoring the values) runs on every
-/// call, on whatever bytes the decryption gave, like the padding and UTF-8
-/// checks, and the three verdicts are combined only at the end. A caller that
-/// parsed afterwards and failed there would take microseconds longer exactly
-/// when the padding was valid (a host's JSON parser builds an exception): the
-/// padding oracle again, by timing (tests/security/timing.mjs measured 6 µs
-/// and a working attack before this check moved here). With it, the host's
-/// parser only ever sees valid JSON.
-pub fn decrypt_json(
-    session_key: &str,
-    encrypted_data: &str,
-    iv: &str,
-) -> Result<Zeroizing<String>> {
-    decrypt_checked(session_key, encrypted_data, iv, true)
-}
-
-/// Validates and decodes the three inputs, decrypts, and checks padding and
-/// UTF-8; the caller parses the JSON with whatever parser its host has best
-/// (serde_json natively, `JSON.parse` in the wasm binding) and maps a parse
-/// failure to [`Error::DecryptFailed`] too.
-///
-/// Padding and UTF-8 are checked on every call, whatever the other verdict
-/// (UTF-8 over the whole decrypted buffer, padding included, so over the same
-/// length either way), and combined only at the end, so valid and invalid
-/// padding take the same path:
-/// in a padding-oracle attack the forged block decrypts to garbage, so both
-/// outcomes fail the UTF-8 check, with one error and the same work.
-pub fn decrypt_text(
-    session_key: &str,
-    encrypted_data: &str,
-    iv: &str,
-) -> Result<Zeroizing<String>> {
-    decrypt_checked(session_key, encrypted_data, iv, false)
-}
-
-/// [`decrypt_text`], and with `json` also [`decrypt_json`]'s syntax check.
-fn decrypt_checked(
-    session_key: &str,
-    encrypted_data: &str,
-    iv: &str,
-    json: bool,
-) -> Result<Zeroizing<String>> {
-    // Size first: an oversize input is rejected before any decoding.
-    if encrypted_data.len() > MAX_ENCRYPTED_BASE64_LEN {
-        return Err(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge));
-    }
-    let key = session_key_bytes(session_key)?;
-    let iv = base64::decode_16(iv).map_err(|decoded_len| Error::InvalidIv { decoded_len })?;
-    let mut buf = base64::decode(encrypted_data)
-        .ok_or(Error::InvalidEncryptedData(EncryptedDataProblem::NotBase64))?;
-    check_ciphertext_len(buf.len())?;
-
-    let padding = cipher::decrypt_in_place(&key, &iv, &mut buf);
-    let text_len = *padding.as_ref().unwrap_or(&buf.len());
-    // UTF-8 is checked over the whole buffer, padding included, so that its
-    // length (and with it the time the check takes) does not depend on whether
-    // the padding was valid: dudect measured 4-16 ns between 159 bytes
-    // (valid padding, a bytewise tail) and 160 (invalid, whole chunks). The
-    // verdict is the text's: valid padding bytes are 0x01..=0x10, ASCII, which
-    // neither complete nor break a multi-byte sequence before them.
-    let utf8_ok = core::str::from_utf8(&buf).is_ok();
-    buf.truncate(text_len);
-    let json_ok = !json || serde_json::from_slice::<IgnoredAny>(&buf).is_ok();
-    if padding.is_err() || !utf8_ok || !json_ok {
-        return Err(Error::DecryptFailed);
-    }
-    // Checked above: UTF-8. `String::from_utf8` moves the buffer, no copy.
-    let bytes = core::mem::take(&mut *buf);
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Zeroizing::new(text)),
-        Err(err) => {
-            err.into_bytes().zeroize();
-            Err(Error::DecryptFailed)
-        }
-    }
-}
-
-pub(crate) fn session_key_bytes(session_key: &str) -> Result<Zeroizing<[u8; 16]>> {
-    base64::decode_16(session_key).map_err(|decoded_len| Error::InvalidSessionKey { decoded_len })
 }
 
 pub(crate) fn check_ciphertext_len(len: usize) -> Result<()> {
@@ -315,60 +509,18 @@ pub(crate) fn check_ciphertext_len(len: usize) -> Result<()> {
     Err(Error::InvalidEncryptedData(problem))
 }
 
-/// Applies `options` to the watermark of decrypted data (`None`: it has none).
-pub fn check_watermark(watermark: Option<&Watermark>, options: &DecryptOptions<'_>) -> Result<()> {
-    if let Some(app_id) = options.app_id {
-        if watermark.is_none_or(|w| w.appid != app_id) {
-            return Err(Error::AppIdMismatch);
-        }
-    }
-    if let Some(max_age) = options.max_age_seconds {
-        let timestamp = watermark.ok_or(Error::Expired)?.timestamp;
-        let now = options.now.unwrap_or_else(unix_now);
-        let too_new = timestamp > now.saturating_add(CLOCK_SKEW_SECONDS);
-        let too_old = now.saturating_sub(timestamp) > max_age;
-        if too_new || too_old {
-            return Err(Error::Expired);
-        }
-    }
-    Ok(())
-}
-
+/// The system clock in unix seconds. Native builds only: the wasm build has
+/// no clock of its own, and its callers always pass `now`.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
-/// `countryCode` is documented as a string, but some payloads carry `86`.
-fn string_or_integer<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> core::result::Result<String, D::Error> {
-    struct Visitor;
-    impl serde::de::Visitor<'_> for Visitor {
-        type Value = String;
-        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("a string or a non-negative integer")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> core::result::Result<String, E> {
-            Ok(v.to_owned())
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> core::result::Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> core::result::Result<String, E> {
-            u64::try_from(v)
-                .map(|v| v.to_string())
-                .map_err(|_| E::custom("negative country code"))
-        }
-    }
-    deserializer.deserialize_any(Visitor)
-}
-
-fn safe_integer<'de, D: Deserializer<'de>>(deserializer: D) -> core::result::Result<u64, D::Error> {
-    let value = u64::deserialize(deserializer)?;
-    if value > MAX_SAFE_INTEGER {
-        return Err(serde::de::Error::custom("timestamp out of range"));
-    }
-    Ok(value)
+/// On wasm32-unknown-unknown `SystemTime::now()` traps; the binding always
+/// passes `now`, and this keeps a missing one from trapping.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) fn unix_now() -> u64 {
+    0
 }

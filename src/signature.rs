@@ -6,16 +6,16 @@ use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
 /// `sha1(raw_data + session_key)`, the bytes behind the hex signature.
-fn digest(raw_data: &str, session_key: &str) -> [u8; 20] {
+fn digest(raw_data: &[u8], session_key: &[u8]) -> [u8; 20] {
     let mut hasher = Sha1::new();
-    hasher.update(raw_data.as_bytes());
-    hasher.update(session_key.as_bytes());
+    hasher.update(raw_data);
+    hasher.update(session_key);
     hasher.finalize().into()
 }
 
 /// The hex signature WeChat would compute for `raw_data` (for mocks and tests).
 pub fn sign(raw_data: &str, session_key: &str) -> String {
-    base16ct::lower::encode_string(&digest(raw_data, session_key))
+    base16ct::lower::encode_string(&digest(raw_data.as_bytes(), session_key.as_bytes()))
 }
 
 /// Whether `signature` (hex, any case) is the signature of `raw_data` under
@@ -23,8 +23,21 @@ pub fn sign(raw_data: &str, session_key: &str) -> String {
 /// difference would let an attacker forge a signature byte by byte. Anything
 /// that is not exactly 40 hex digits is simply not a match.
 pub fn verify_signature(raw_data: &str, signature: &str, session_key: &str) -> bool {
+    verify_signature_bytes(
+        raw_data.as_bytes(),
+        signature.as_bytes(),
+        session_key.as_bytes(),
+    )
+}
+
+/// [`verify_signature`] on the UTF-8 bytes of the three strings.
+pub(crate) fn verify_signature_bytes(
+    raw_data: &[u8],
+    signature: &[u8],
+    session_key: &[u8],
+) -> bool {
     let mut given = [0u8; 20];
-    match base16ct::mixed::decode(signature.as_bytes(), &mut given) {
+    match base16ct::mixed::decode(signature, &mut given) {
         // The length is public (always 20 bytes); `ct_eq` compares in constant time.
         Ok(bytes) if bytes.len() == 20 => bool::from(bytes.ct_eq(&digest(raw_data, session_key))),
         _ => false,

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the two .wasm files the npm package ships, into build/:
+#   build/baseline.wasm  WebAssembly 1.0 (MVP) only: loads on every engine,
+#       Node 10.15 included (no sign-ext, bulk memory, non-trapping
+#       float-to-int, multi-value or reference types); AES is the `aes`
+#       crate's constant-time fixslice.
+#   build/simd.wasm      MVP + SIMD128 (Node >= 16.4, current browsers, Deno,
+#       Bun, workerd); AES decryption is src/vpaes.rs.
+# The JS surface picks one at load with WebAssembly.validate on a tiny SIMD
+# probe. tests/js/wasm-features.test.mjs validates each file against its
+# feature set and loads it in Node 10.
+#
+# Why not `wasm-pack build`: Rust >= 1.82 enables reference-types,
+# bulk-memory, sign-ext and more for wasm32 by default, and the precompiled
+# std and compiler_builtins keep them even under `-C target-cpu=mvp`. Their
+# `target_features` section then makes the wasm-bindgen CLI run its externref
+# transform, which fails on an MVP module ("failed to find intrinsics to
+# enable `clone_ref`"). So: cargo builds, wasm-opt strips that section (the
+# ABI passes only numbers, so wasm-bindgen needs no externref), the
+# wasm-bindgen CLI (the version wasm-pack would use) turns the exports into
+# plain ones, and wasm-opt lowers what std brought in (memory.copy/fill,
+# sign-ext, saturating float-to-int) to MVP instructions, optimizes, and
+# validates the result with only the build's features enabled.
+# wasm-pack still runs the wasm-bindgen tests (scripts/test-wasm.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+ALL_FEATURES="--enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue --enable-reference-types --enable-simd"
+
+build() { # name, extra rustflags, wasm-opt feature flags of the result
+  local name=$1 flags=$2 features=$3 dir="target/wasm-$1"
+  local raw="$dir/wasm32-unknown-unknown/release/wx_open_data.wasm" tmp="build/.$1"
+  RUSTFLAGS="-C target-cpu=mvp -C target-feature=-reference-types,-multivalue$flags" \
+    cargo build --quiet --release --lib --target wasm32-unknown-unknown --target-dir "$dir"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  wasm-opt $ALL_FEATURES --strip-target-features "$raw" -o "$tmp/stripped.wasm"
+  wasm-bindgen "$tmp/stripped.wasm" --out-dir "$tmp" --out-name glue --target web --no-typescript
+  wasm-opt $ALL_FEATURES --llvm-memory-copy-fill-lowering --signext-lowering \
+    --llvm-nontrapping-fptoint-lowering -O3 --strip-debug --strip-producers \
+    "$tmp/glue_bg.wasm" -o "$tmp/out.wasm"
+  # Validation with only this build's features: fails on anything newer.
+  # shellcheck disable=SC2086
+  wasm-opt $features "$tmp/out.wasm" -o "build/$name.wasm" 2>/dev/null
+  rm -rf "$tmp"
+  printf 'build-wasm: build/%s.wasm %s bytes\n' "$name" "$(wc -c < "build/$name.wasm")"
+}
+
+mkdir -p build
+case "${1:-all}" in
+  baseline|all) build baseline "" "--mvp-features" ;;&
+  simd|all) build simd ",+simd128" "--mvp-features --enable-simd" ;;
+esac
