@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM_PACK := wasm-pack --quiet --log-level warn
-RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs)
+RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs) src/vocabulary.json
 TEMPLATE := $(shell find pkg-template -type f)
 
 .PHONY: help setup pkg test demo bench test-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-fuzz fuzz vectors-check lint clean
@@ -20,13 +20,11 @@ help:
 setup:
 	@bash scripts/setup.sh
 
-# wasm-pack builds: the nodejs (CommonJS) and web (ESM) targets, release profile.
-build/node/wx_open_data_bg.wasm: $(RUST_SOURCES) | setup
-	$(WASM_PACK) build --release --target nodejs --out-dir build/node --out-name wx_open_data --no-pack
-build/web/wx_open_data_bg.wasm: $(RUST_SOURCES) | setup
-	$(WASM_PACK) build --release --target web --out-dir build/web --out-name wx_open_data --no-pack
+# The two .wasm builds (MVP baseline and SIMD128), see scripts/build-wasm.sh.
+build/simd.wasm build/baseline.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | setup
+	bash scripts/build-wasm.sh
 
-pkg/package.json: build/node/wx_open_data_bg.wasm build/web/wx_open_data_bg.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
+pkg/package.json: build/simd.wasm build/baseline.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
 	node scripts/assemble-pkg.mjs
 
 pkg: pkg/package.json

@@ -1,62 +1,70 @@
-// Assembles the publishable npm package in pkg/ from the two wasm-pack builds
-// (build/node: CommonJS for Node; build/web: ESM for browsers, bundlers, Deno,
-// workers) and pkg-template/ (package.json, README, entry points, typings).
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Assembles the publishable npm package in pkg/ from the two .wasm builds
+// (build/simd.wasm, build/baseline.wasm; scripts/build-wasm.sh) and
+// pkg-template/ (package.json, README, typings, and the JS surface in
+// pkg-template/src, one ESM source for every entry):
+//   node/index.cjs    the Node entry, CommonJS lowered to Node 10's syntax
+//                     (Cloud Base functions still run 10.15); node/index.mjs
+//                     re-exports it, so `import` and `require` share one
+//                     instance and one WxOpenDataError class.
+//   web/index.mjs     the web entry (browsers, bundlers, Deno, Bun, workers).
+//   node/wasm-*.cjs, web/wasm-simd.mjs  the .wasm bytes as base64 modules,
+//                     loaded lazily, so bundlers need no file copied by hand.
+//   wasm/*.wasm       the raw builds, for workerd's module imports and CSP
+//                     pages (init(url)).
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// esbuild is a pinned dev tool in tools/ (scripts/setup.sh installs it).
+const { buildSync } = createRequire(join(root, 'tools', 'package.json'))('esbuild');
 const pkg = join(root, 'pkg');
-/** Every file under `dir`, recursively. */
-function walk(dir) {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
-}
-
-const FILES = ['wx_open_data.js', 'wx_open_data.d.ts', 'wx_open_data_bg.wasm', 'wx_open_data_bg.wasm.d.ts'];
+const src = join(root, 'pkg-template', 'src');
 
 rmSync(pkg, { recursive: true, force: true });
-for (const target of ['node', 'web']) {
-  mkdirSync(join(pkg, target), { recursive: true });
-  for (const file of FILES) cpSync(join(root, 'build', target, file), join(pkg, target, file));
-  // The binding's one JS snippet (src/wasm.rs: JSON.parse, JSON.stringify and
-  // property reads behind a try/catch, so no exception enters wasm).
-  cpSync(join(root, 'build', target, 'snippets'), join(pkg, target, 'snippets'), { recursive: true });
-}
-
-// wasm-pack's nodejs glue require()s its snippets, but wasm-bindgen writes
-// them as ES modules, which Node 18-20.18 cannot require(). Our snippet is
-// plain functions, so the node copy becomes CommonJS: `export function f` ->
-// `function f` plus `exports.f = f`.
-for (const file of walk(join(pkg, 'node', 'snippets'))) {
-  const names = [];
-  const body = readFileSync(file, 'utf8').replace(/^export function (\w+)/gm, (_, name) => {
-    names.push(name);
-    return `function ${name}`;
-  });
-  if (/^\s*(export|import)\b/m.test(body)) throw new Error(`${file}: only 'export function' snippets can be made CommonJS`);
-  writeFileSync(file, `'use strict';\n${body}${names.map((n) => `exports.${n} = ${n};\n`).join('')}`);
-}
-cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
+mkdirSync(join(pkg, 'wasm'), { recursive: true });
+cpSync(join(root, 'pkg-template'), pkg, {
+  recursive: true,
+  // The JS sources are bundled below; their typings are index.d.ts.
+  filter: (path) => !path.startsWith(src),
+});
 cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
 
-// wasm-bindgen declares `[Symbol.dispose](): void` on classes, which only
-// compiles with TypeScript's esnext.disposable lib: a consumer on lib es2022
-// with skipLibCheck off would get an error from our typings. The method still
-// exists at run time (where Symbol.dispose does); only the declaration goes.
-for (const target of ['node', 'web']) {
-  const file = join(pkg, target, 'wx_open_data.d.ts');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
+const wasm = {};
+for (const build of ['simd', 'baseline']) {
+  wasm[build] = readFileSync(join(root, 'build', `${build}.wasm`));
+  cpSync(join(root, 'build', `${build}.wasm`), join(pkg, 'wasm', `${build}.wasm`));
+  writeFileSync(join(pkg, 'node', `wasm-${build}.cjs`), `'use strict';\nmodule.exports = '${wasm[build].toString('base64')}';\n`);
 }
+writeFileSync(join(pkg, 'web', 'wasm-simd.mjs'), `export default '${wasm.simd.toString('base64')}';\n`);
 
-// The nodejs glue loads the snippet with require(String.raw`./snippets/…`),
-// which bundlers (esbuild, webpack) do not follow: a plain string literal
-// lets them bundle it. Same path, same meaning.
-{
-  const file = join(pkg, 'node', 'wx_open_data.js');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/require\(String\.raw`(\.\/snippets\/[^`'\\]+)`\)/g, "require('$1')"));
-}
+const common = {
+  bundle: true,
+  write: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // The base64 modules stay separate files, loaded only for the build in use.
+  external: ['./wasm-simd.cjs', './wasm-baseline.cjs', './wasm-simd.mjs'],
+  banner: { js: '// wx-open-data: generated by scripts/assemble-pkg.mjs from pkg-template/src; edit those.' },
+};
+buildSync({
+  ...common,
+  entryPoints: [join(src, 'node.mjs')],
+  outfile: join(pkg, 'node', 'index.cjs'),
+  format: 'cjs',
+  platform: 'node',
+  // Cloud Base functions created with Nodejs10.15 keep it for ever.
+  target: 'node10',
+});
+buildSync({
+  ...common,
+  entryPoints: [join(src, 'web.mjs')],
+  outfile: join(pkg, 'web', 'index.mjs'),
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2020',
+});
 
 // One version: Cargo.toml's.
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
@@ -64,4 +72,4 @@ const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
 const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
 manifest.version = version;
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-console.log(`assembled pkg/ (wx-open-data ${version})`);
+console.log(`assembled pkg/ (wx-open-data ${version}; simd.wasm ${wasm.simd.length} B, baseline.wasm ${wasm.baseline.length} B)`);

@@ -4,7 +4,8 @@
 #       Node 10.15 included (no sign-ext, bulk memory, non-trapping
 #       float-to-int, multi-value or reference types); AES is the `aes`
 #       crate's constant-time fixslice.
-#   build/simd.wasm      MVP + SIMD128 (Node >= 16.4, current browsers, Deno,
+#   build/simd.wasm      MVP + SIMD128, bulk memory, sign-ext, non-trapping
+#       float-to-int, mutable globals (Node >= 16.4, current browsers, Deno,
 #       Bun, workerd); AES decryption is src/vpaes.rs.
 # The JS surface picks one at load with WebAssembly.validate on a tiny SIMD
 # probe. tests/js/wasm-features.test.mjs validates each file against its
@@ -28,16 +29,16 @@ export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 ALL_FEATURES="--enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue --enable-reference-types --enable-simd"
 
-build() { # name, extra rustflags, wasm-opt feature flags of the result
-  local name=$1 flags=$2 features=$3 dir="target/wasm-$1"
+build() { # name, extra rustflags, wasm-opt feature flags of the result, lowering passes
+  local name=$1 flags=$2 features=$3 lowering=$4 dir="target/wasm-$1"
   local raw="$dir/wasm32-unknown-unknown/release/wx_open_data.wasm" tmp="build/.$1"
   RUSTFLAGS="-C target-cpu=mvp -C target-feature=-reference-types,-multivalue$flags" \
     cargo build --quiet --release --lib --target wasm32-unknown-unknown --target-dir "$dir"
   rm -rf "$tmp" && mkdir -p "$tmp"
   wasm-opt $ALL_FEATURES --strip-target-features "$raw" -o "$tmp/stripped.wasm"
   wasm-bindgen "$tmp/stripped.wasm" --out-dir "$tmp" --out-name glue --target web --no-typescript
-  wasm-opt $ALL_FEATURES --llvm-memory-copy-fill-lowering --signext-lowering \
-    --llvm-nontrapping-fptoint-lowering -O3 --strip-debug --strip-producers \
+  # shellcheck disable=SC2086
+  wasm-opt $ALL_FEATURES $lowering -O3 --strip-debug --strip-producers \
     "$tmp/glue_bg.wasm" -o "$tmp/out.wasm"
   # Validation with only this build's features: fails on anything newer.
   # shellcheck disable=SC2086
@@ -48,6 +49,11 @@ build() { # name, extra rustflags, wasm-opt feature flags of the result
 
 mkdir -p build
 case "${1:-all}" in
-  baseline|all) build baseline "" "--mvp-features" ;;&
-  simd|all) build simd ",+simd128" "--mvp-features --enable-simd" ;;
+  baseline|all) build baseline "" "--mvp-features" \
+    "--llvm-memory-copy-fill-lowering --signext-lowering --llvm-nontrapping-fptoint-lowering" ;;&
+  # Every engine with SIMD128 (V8 9.1, Node 16.4) also has bulk memory,
+  # sign-ext, non-trapping float-to-int and mutable globals; not reference
+  # types (Node 17) or multi-value, which Node 16.13 lacks.
+  simd|all) build simd ",+simd128,+bulk-memory,+sign-ext,+nontrapping-fptoint,+mutable-globals" \
+    "--mvp-features --enable-simd --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals" "" ;;
 esac

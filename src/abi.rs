@@ -177,6 +177,28 @@ pub fn wx_open(
     )
 }
 
+/// The rules without decryption, for JSON from elsewhere (the code route's
+/// `phone_info`): inputs `text` then `app_id`, as for [`wx_open`]. The text
+/// stays where it is; header words `FLAGS` as for [`wx_open`].
+#[wasm_bindgen]
+pub fn wx_check(phone: u32, text_len: u32, app_id_len: u32, max_age: f64, now: f64) -> u32 {
+    with_scratch(total(&[text_len, app_id_len]), |header, rest| {
+        let (text, rest) = split(rest, text_len)?;
+        let app_id = match app_id_len {
+            u32::MAX => None,
+            len => Some(&*split(rest, len)?.0),
+        };
+        let checks = Checks {
+            app_id,
+            age: (max_age >= 0.0).then_some((max_age as u64, now as u64)),
+        };
+        let shape = if phone != 0 { Shape::Phone } else { Shape::Any };
+        let opened = open_data::check_json(text, shape, &checks)?;
+        set(header, FLAGS, u32::from(opened.numeric_country_code));
+        Ok(())
+    })
+}
+
 /// Encryption: inputs `key`, then 16 random bytes (the iv, from the host's
 /// CSPRNG), then `plain_len` bytes of plaintext. The base64 ciphertext and iv
 /// are at header words `OUT_PTR`/`OUT_LEN` and `IV_PTR`/`IV_LEN`.

@@ -289,6 +289,29 @@ pub(crate) fn open_in_place(
     let (text_len, members) = decrypt_checked(key, iv, data, out, true)?;
     let text = out.get(..text_len).ok_or(Error::DecryptFailed)?;
     let members = members.ok_or(Error::DecryptFailed)?;
+    apply_rules(text, members, shape, checks)
+}
+
+/// The rules after decryption, for JSON from elsewhere (the code route's
+/// `phone_info`): JSON syntax, then [`apply_rules`]. A text that is not JSON
+/// is `NotPhoneData` here: there is no padding oracle to hide.
+#[cfg_attr(not(all(target_arch = "wasm32", target_os = "unknown")), allow(dead_code))]
+pub(crate) fn check_json(text: &[u8], shape: Shape, checks: &Checks<'_>) -> Result<Opened> {
+    let valid = core::str::from_utf8(text).is_ok();
+    let members = json::scan(text, PHONE_MEMBERS)
+        .filter(|_| valid)
+        .ok_or(Error::NotPhoneData)?;
+    apply_rules(text, members, shape, checks)
+}
+
+/// The shape and watermark rules on decrypted (or received) JSON text.
+fn apply_rules(
+    text: &[u8],
+    members: [Option<json::Value>; 4],
+    shape: Shape,
+    checks: &Checks<'_>,
+) -> Result<Opened> {
+    let text_len = text.len();
     let mut opened = Opened {
         text_len,
         numeric_country_code: false,

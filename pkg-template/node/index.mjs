@@ -1,14 +1,18 @@
-// Node entry (import): the same instance as require('wx-open-data').
+// Node entry (import): the same module instance, engine and WxOpenDataError
+// class as require('wx-open-data').
 import api from './index.cjs';
 
 export const {
   decryptPhone,
   decryptData,
+  phoneInfoFromJson,
   encryptData,
   verifySignature,
   diagnose,
   isWxOpenDataError,
+  WxOpenDataError,
   WXBizDataCrypt,
+  engineBuild,
   init,
   initSync,
 } = api;

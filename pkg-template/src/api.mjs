@@ -1,0 +1,163 @@
+// The public functions, the same for every entry point: argument and option
+// checks (strict: a wrong type, an unknown key or a present key without a
+// valid value is INVALID_ARGUMENT, never a silently skipped check), then one
+// engine call, then the result object. `engine()` returns the loaded engine
+// (the web entry throws there until init() has run).
+import vocabulary from '../../src/vocabulary.json';
+import { WxOpenDataError, invalidArgument } from './errors.mjs';
+
+export const DECRYPT_OPTION_KEYS = Object.freeze(vocabulary.options.decrypt.slice());
+
+function string(value, what) {
+  if (typeof value !== 'string') throw invalidArgument(`${what} must be a string`);
+  return value;
+}
+
+/** A non-negative safe integer, or INVALID_ARGUMENT naming it. */
+export function seconds(value, what) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidArgument(`${what} must be a non-negative integer`);
+  }
+  return value;
+}
+
+/**
+ * Reads a strict options object: `undefined` or `null` is no options; else a
+ * plain object whose own keys are all in `keys`. Returns `{ key: value }` for
+ * the keys whose value (own or inherited: a check must not be skipped because
+ * of how the object was built) is not `undefined`, and `present`: the own keys
+ * (an own key holding `undefined` is a mistake the caller must hear about,
+ * e.g. `{ appId: process.env.WX_APPID }` with the variable unset).
+ */
+export function readOptions(options, keys, example) {
+  const out = { values: {}, present: {} };
+  if (options === undefined || options === null) return out;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw invalidArgument(`options must be an object like ${example}`);
+  }
+  try {
+    const own = Reflect.ownKeys(options);
+    for (let i = 0; i < own.length; i++) {
+      if (typeof own[i] !== 'string' || keys.indexOf(own[i]) < 0) {
+        throw invalidArgument(`options has an unknown key; the known keys are ${keys.join(', ')}`);
+      }
+      out.present[own[i]] = true;
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const value = options[keys[i]];
+      if (value !== undefined) out.values[keys[i]] = value;
+      else if (out.present[keys[i]]) throw invalidArgument(`options.${keys[i]} is undefined; leave the key out to skip its check`);
+    }
+  } catch (err) {
+    if (err instanceof WxOpenDataError) throw err;
+    throw invalidArgument('options could not be read');
+  }
+  return out;
+}
+
+/** The watermark checks of decryptPhone / decryptData options, validated. */
+export function decryptChecks(options) {
+  const { values } = readOptions(options, DECRYPT_OPTION_KEYS, '{ appId, maxAgeSeconds }');
+  const checks = {};
+  if ('appId' in values) {
+    if (typeof values.appId !== 'string' || values.appId === '') {
+      throw invalidArgument("options.appId must be a non-empty string (your Mini Program's AppID)");
+    }
+    checks.appId = values.appId;
+  }
+  if ('maxAgeSeconds' in values) checks.maxAgeSeconds = seconds(values.maxAgeSeconds, 'options.maxAgeSeconds');
+  checks.now = 'now' in values ? seconds(values.now, 'options.now (unix seconds)') : Math.floor(Date.now() / 1000);
+  return checks;
+}
+
+/** JSON.parse of text the engine has checked; a disagreement is DECRYPT_FAILED, never a SyntaxError. */
+function parse(text) {
+  try {
+    return JSON.parse(text);
+  } catch (_) {
+    throw new WxOpenDataError('DECRYPT_FAILED');
+  }
+}
+
+export function createApi(engine) {
+  function decrypt(phone, sessionKey, encryptedData, iv, options) {
+    string(sessionKey, 'sessionKey');
+    string(encryptedData, 'encryptedData');
+    string(iv, 'iv');
+    const checks = decryptChecks(options);
+    const opened = engine().open(phone, sessionKey, encryptedData, iv, checks);
+    const data = parse(opened.text);
+    // A numeric countryCode (some payloads carry 86) becomes "86".
+    if (opened.numericCountryCode) data.countryCode = String(data.countryCode);
+    return data;
+  }
+
+  function decryptPhone(sessionKey, encryptedData, iv, options) {
+    return decrypt(true, sessionKey, encryptedData, iv, options);
+  }
+
+  function decryptData(sessionKey, encryptedData, iv, options) {
+    return decrypt(false, sessionKey, encryptedData, iv, options);
+  }
+
+  /**
+   * getPhoneNumber JSON from another source (the code route's phone_info),
+   * read by the same rules as decryptPhone: the PhoneInfo or a
+   * WxOpenDataError (NOT_PHONE_DATA, APPID_MISMATCH, EXPIRED).
+   */
+  function phoneInfoFromJson(json, options) {
+    string(json, 'json');
+    const checks = decryptChecks(options);
+    const opened = engine().check(true, json, checks);
+    const data = parse(opened.text);
+    if (opened.numericCountryCode) data.countryCode = String(data.countryCode);
+    return data;
+  }
+
+  function verifySignature(rawData, signature, sessionKey) {
+    string(rawData, 'rawData');
+    string(signature, 'signature');
+    string(sessionKey, 'sessionKey');
+    return engine().verify(rawData, signature, sessionKey);
+  }
+
+  function encryptData(sessionKey, data) {
+    string(sessionKey, 'sessionKey');
+    let plaintext = data;
+    if (typeof data === 'object' && data !== null) {
+      try {
+        plaintext = JSON.stringify(data);
+      } catch (_) {
+        throw invalidArgument('data could not be serialised with JSON.stringify');
+      }
+      if (typeof plaintext !== 'string') throw invalidArgument('data could not be serialised with JSON.stringify');
+    } else if (typeof data !== 'string') {
+      throw invalidArgument('data must be an object or a string');
+    }
+    return engine().seal(sessionKey, plaintext);
+  }
+
+  /**
+   * A drop-in for the WXBizDataCrypt class of WeChat's official Node sample:
+   * `new WXBizDataCrypt(appId, sessionKey).decryptData(encryptedData, iv)`
+   * with the watermark appid check on, throwing WxOpenDataError instead of
+   * `Error('Illegal Buffer')`. Holds only two strings: nothing to free.
+   */
+  class WXBizDataCrypt {
+    constructor(appId, sessionKey) {
+      string(appId, 'appId');
+      if (appId === '') throw invalidArgument("appId must be a non-empty string (your Mini Program's AppID)");
+      string(sessionKey, 'sessionKey');
+      engine().checkKey(sessionKey);
+      // Not enumerable: a logged instance shows no session key.
+      Object.defineProperty(this, 'appId', { value: appId, enumerable: true });
+      Object.defineProperty(this, 'sessionKey', { value: sessionKey, enumerable: false });
+    }
+
+    decryptData(encryptedData, iv) {
+      return decryptData(this.sessionKey, encryptedData, iv, { appId: this.appId });
+    }
+  }
+
+  return { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt };
+}

@@ -1,0 +1,62 @@
+// The Node entry (require and import): loads the engine synchronously on
+// first use, from the build this Node can run (SIMD128 from Node 16.4, the
+// MVP baseline before). The .wasm bytes are embedded as base64 modules, so a
+// bundler (esbuild, webpack) needs no file copied by hand. Writes no global:
+// `sideEffects: false` holds.
+import { createEngine, hasSimd } from './engine.mjs';
+import { createApi } from './api.mjs';
+
+let engine;
+
+function randomFill(bytes) {
+  const webcrypto = typeof globalThis !== 'undefined' ? globalThis.crypto : undefined;
+  if (webcrypto && typeof webcrypto.getRandomValues === 'function') {
+    webcrypto.getRandomValues(bytes);
+    return;
+  }
+  // Node < 19 has no global WebCrypto; node:crypto is loaded only here,
+  // for encryptData, never for decryption.
+  require('crypto').randomFillSync(bytes);
+}
+
+function textCodecs() {
+  // Node 10 has TextEncoder/TextDecoder only in util.
+  const util = typeof TextEncoder === 'undefined' ? require('util') : { TextEncoder, TextDecoder };
+  return { encoder: new util.TextEncoder(), decoder: new util.TextDecoder() };
+}
+
+function load() {
+  if (engine === undefined) {
+    const simd = hasSimd();
+    const base64 = simd ? require('./wasm-simd.cjs') : require('./wasm-baseline.cjs');
+    const module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
+    const instance = new WebAssembly.Instance(module, {});
+    engine = createEngine(instance, textCodecs(), randomFill);
+    engine.build = simd ? 'simd' : 'baseline';
+  }
+  return engine;
+}
+
+const api = createApi(load);
+export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt } = api;
+export { WxOpenDataError, isWxOpenDataError } from './errors.mjs';
+import { createDiagnose } from './diagnose.mjs';
+export const diagnose = createDiagnose(load);
+
+/** The build in use ('simd' or 'baseline'); loads the engine. */
+export function engineBuild() {
+  return load().build;
+}
+
+/** Already usable on Node: resolves at once (code written for the web entry runs unchanged). */
+export function init() {
+  load();
+  return Promise.resolve();
+}
+
+/** Already usable on Node: does nothing but load. */
+export function initSync() {
+  load();
+}
+
+export { load as _engine };
