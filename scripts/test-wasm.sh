@@ -21,4 +21,4 @@ run() { # $1 = label, rest = command
 
 run node wasm-pack test --node
 WASM_BINDGEN_USE_BROWSER=1 run chromium \
-  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)"
+  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -- --lib --test core

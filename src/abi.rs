@@ -273,7 +273,7 @@ pub(crate) fn with_scratch(
             header.fill(0);
             // Every export writes at most this far: its inputs, then an
             // output no longer than 2 bytes per input byte, plus a margin.
-            let used = (3 * inputs + 64).min(rest.len());
+            let used = inputs.saturating_mul(3).saturating_add(64).min(rest.len());
             match work(header, rest) {
                 Ok(()) => {
                     USED.with(|u| u.set(HEADER + used.max(u.get())));
@@ -301,10 +301,10 @@ pub(crate) fn split(rest: &mut [u8], len: u32) -> Result<(&mut [u8], &mut [u8]),
 }
 
 pub(crate) fn total(lens: &[u32]) -> usize {
+    // Saturating: the lengths come from JS and may be anything.
     lens.iter()
         .filter(|&&n| n != u32::MAX)
-        .map(|&n| n as usize)
-        .sum()
+        .fold(0usize, |sum, &n| sum.saturating_add(n as usize))
 }
 
 pub(crate) fn set(header: &mut [u8], word: usize, value: u32) {
@@ -344,3 +344,9 @@ fn scrub_stack() {
     scratch.zeroize();
     core::hint::black_box(&scratch);
 }
+
+/// The ABI as the JS surface drives it, run by wasm-bindgen-test
+/// (src/abi_tests.rs).
+#[cfg(test)]
+#[path = "abi_tests.rs"]
+mod tests;

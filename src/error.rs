@@ -96,7 +96,10 @@ impl Error {
     /// The engine's numeric status for this error: its `status` in
     /// src/vocabulary.json, what the wasm ABI returns (tests/vocabulary.rs
     /// checks the two against each other).
-    #[cfg_attr(not(all(target_arch = "wasm32", target_os = "unknown")), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", target_os = "unknown")),
+        allow(dead_code)
+    )]
     pub(crate) fn status(&self) -> u32 {
         match self {
             Error::InvalidArgument(_) => 1,
@@ -201,3 +204,46 @@ impl std::error::Error for Error {}
 
 /// Shorthand used throughout the crate.
 pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each variant.
+    const ALL: [Error; 9] = [
+        Error::InvalidArgument("x"),
+        Error::InvalidSessionKey { decoded_len: None },
+        Error::InvalidIv { decoded_len: None },
+        Error::InvalidEncryptedData(EncryptedDataProblem::Empty),
+        Error::DecryptFailed,
+        Error::NotPhoneData,
+        Error::AppIdMismatch,
+        Error::Expired,
+        Error::RandomUnavailable,
+    ];
+
+    /// src/vocabulary.json is the single source of the codes, their engine
+    /// status and WXBizDataCrypt number; the enum must say the same, and
+    /// `CODES` must list exactly the codes `code()` returns.
+    #[test]
+    fn matches_the_vocabulary() {
+        let vocabulary: serde_json::Value =
+            serde_json::from_str(include_str!("vocabulary.json")).expect("vocabulary.json is JSON");
+        let rows = vocabulary["errors"].as_array().expect("errors");
+        let engine_rows: Vec<_> = rows
+            .iter()
+            .filter(|row| row["source"] == "engine")
+            .collect();
+        assert_eq!(engine_rows.len(), ALL.len());
+        for (error, row) in ALL.iter().zip(engine_rows) {
+            assert_eq!(row["code"], error.code(), "{error:?}");
+            assert_eq!(row["status"], error.status(), "{error:?}");
+            assert_eq!(
+                row["wxErrCode"].as_i64(),
+                error.wx_err_code().map(i64::from),
+                "{error:?}"
+            );
+        }
+        assert_eq!(Error::CODES.to_vec(), ALL.map(|e| e.code()).to_vec());
+    }
+}

@@ -34,11 +34,9 @@ mod abi;
 
 pub use diagnose::{diagnose, Cause, DataKind, DiagnoseOptions, Diagnosis};
 pub use error::{EncryptedDataProblem, Error, Result};
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub use open_data::encrypt_data;
 pub use open_data::{
-    decrypt_data, decrypt_phone, encrypt_data_with_iv, DecryptOptions, EncryptedData, OpenData,
-    PhoneInfo, Watermark, CLOCK_SKEW_SECONDS,
+    decrypt_data, decrypt_phone, encrypt_data, encrypt_data_with_iv, DecryptOptions, EncryptedData,
+    OpenData, PhoneInfo, Watermark, CLOCK_SKEW_SECONDS,
 };
 pub use signature::{sign, verify_signature};
 

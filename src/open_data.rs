@@ -105,7 +105,6 @@ impl OpenData {
     }
 
     /// Parses the JSON into any type, e.g. `serde_json::Value` or your own struct.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn parse<'de, T: serde::Deserialize<'de>>(&'de self) -> serde_json::Result<T> {
         serde_json::from_str(&self.json)
     }
@@ -295,7 +294,10 @@ pub(crate) fn open_in_place(
 /// The rules after decryption, for JSON from elsewhere (the code route's
 /// `phone_info`): JSON syntax, then [`apply_rules`]. A text that is not JSON
 /// is `NotPhoneData` here: there is no padding oracle to hide.
-#[cfg_attr(not(all(target_arch = "wasm32", target_os = "unknown")), allow(dead_code))]
+#[cfg_attr(
+    not(all(target_arch = "wasm32", target_os = "unknown")),
+    allow(dead_code)
+)]
 pub(crate) fn check_json(text: &[u8], shape: Shape, checks: &Checks<'_>) -> Result<Opened> {
     let valid = core::str::from_utf8(text).is_ok();
     let members = json::scan(text, PHONE_MEMBERS)
@@ -491,8 +493,7 @@ pub(crate) fn open_native(
 }
 
 /// Encrypts `plaintext` under `session_key` with a fresh random IV (from the
-/// operating system; the wasm build gets its iv from the JS host instead).
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// operating system, or WebCrypto on wasm32).
 pub fn encrypt_data(session_key: &str, plaintext: &[u8]) -> Result<EncryptedData> {
     let mut iv = [0u8; BLOCK_LEN];
     getrandom::fill(&mut iv).map_err(|_| Error::RandomUnavailable)?;
