@@ -148,9 +148,14 @@ export function createEngine(instance, text, random) {
       const maxAge = checks.maxAgeSeconds === undefined ? -1 : checks.maxAgeSeconds;
       const status = wasm.wx_check(phone ? 1 : 0, lens[0], hasAppId ? lens[1] : NONE, maxAge, checks.now);
       refresh();
-      wasm.wx_wipe();
-      if (status !== 0) fail(status);
-      return { text: json, numericCountryCode: (header(FLAGS) & 1) === 1 };
+      // Read the header before wx_wipe, which zeroes it with the inputs (a
+      // numeric countryCode stayed a number: api.test.mjs, phoneInfoFromJson).
+      try {
+        if (status !== 0) fail(status);
+        return { text: json, numericCountryCode: (header(FLAGS) & 1) === 1 };
+      } finally {
+        wasm.wx_wipe();
+      }
     },
 
     /** encryptData: `{ encryptedData, iv }` for a plaintext string. */
@@ -188,8 +193,12 @@ export function createEngine(instance, text, random) {
       const lens = write([sessionKey], 0, 0);
       const status = wasm.wx_check_key(lens[0]);
       refresh();
-      wasm.wx_wipe();
-      if (status !== 0) fail(status);
+      // The detail word (the decoded length) is read before wx_wipe, as in check().
+      try {
+        if (status !== 0) fail(status);
+      } finally {
+        wasm.wx_wipe();
+      }
     },
 
     // For modules built on the same ABI (diagnose): raw access.
