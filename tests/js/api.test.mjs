@@ -1,11 +1,17 @@
 // The package's public API, run once per entry point (require, import, the web
-// build) against the real wasm: one body, parameterised by entry (STYLE.md 7).
-// Results are compared with node:crypto and with WeChat's official sample.
+// build) against the real wasm: one body, parameterised by entry, so that no
+// entry can drift from the others. Results are compared with node:crypto and
+// with WeChat's official sample. After the per-entry suites: what spans
+// entries (one WxOpenDataError class for require and import, the build
+// choice without SIMD128, the web entry before init()).
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createDecipheriv } from 'node:crypto';
-import { entries, API_NAMES } from './support/entries.mjs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { entries, API_NAMES, app } from './support/entries.mjs';
 import { APPID, prng, seal, sha1hex, randomPayload } from './support/payloads.mjs';
 
 const require = createRequire(import.meta.url);
@@ -18,6 +24,67 @@ const PHONE = {
 };
 const NOW = { now: 1477314187 + 10 };
 const good = seal(key16(1), key16(2), PHONE);
+const WX_ERR_CODES = { INVALID_SESSION_KEY: -41001, INVALID_IV: -41002, DECRYPT_FAILED: -41003, INVALID_ENCRYPTED_DATA: -41004 };
+
+/**
+ * `error` is this entry's WxOpenDataError with `code`: an instance of the
+ * exported class (not merely named like it), `name` from the prototype, and
+ * code, wxErrCode, errcode and rid as own enumerable data properties (so
+ * JSON.stringify and framework error filters see them). Engine and argument
+ * errors carry no WeChat errcode or rid.
+ */
+function assertOurError(api, error, code) {
+  assert.ok(error instanceof api.WxOpenDataError, `not a WxOpenDataError: ${error?.name} ${error?.message}`);
+  assert.equal(Object.getPrototypeOf(error), api.WxOpenDataError.prototype);
+  assert.equal(error.name, 'WxOpenDataError');
+  assert.equal(Object.hasOwn(error, 'name'), false);
+  assert.equal(error.code, code, error.message);
+  assert.equal(api.isWxOpenDataError(error), true);
+  assert.equal(error.wxErrCode, WX_ERR_CODES[code] ?? null);
+  assert.deepEqual(Object.keys(error), ['code', 'wxErrCode', 'errcode', 'rid']);
+  assert.deepEqual(JSON.parse(JSON.stringify(error)), { code, wxErrCode: WX_ERR_CODES[code] ?? null, errcode: null, rid: null });
+  assert.equal(String(error), `WxOpenDataError: ${error.message}`);
+}
+
+/** One call per code that every entry can raise (RANDOM_UNAVAILABLE: see below), with `k, d, v` = good. */
+const ONE_PER_CODE = {
+  INVALID_ARGUMENT: (a) => a.decryptPhone(good.sessionKey, good.encryptedData, good.iv, { appId: undefined }),
+  INVALID_SESSION_KEY: (a) => a.decryptPhone('AAAA', good.encryptedData, good.iv),
+  INVALID_IV: (a) => a.decryptPhone(good.sessionKey, good.encryptedData, 'AAAA'),
+  INVALID_ENCRYPTED_DATA: (a) => a.decryptPhone(good.sessionKey, '', good.iv),
+  DECRYPT_FAILED: (a) => a.decryptPhone(Buffer.alloc(16, 8).toString('base64'), good.encryptedData, good.iv),
+  NOT_PHONE_DATA: (a) => a.phoneInfoFromJson('{"nickName":"x"}'),
+  APPID_MISMATCH: (a) => a.decryptPhone(good.sessionKey, good.encryptedData, good.iv, { appId: 'wx0000000000000000' }),
+  EXPIRED: (a) => a.decryptPhone(good.sessionKey, good.encryptedData, good.iv, { maxAgeSeconds: 1, now: 1477314187 + 2 }),
+};
+const caught = (fn) => { try { fn(); } catch (e) { return e; } return assert.fail('expected a throw'); };
+
+/** A module of one SIMD128 instruction: WebAssembly.validate accepts it where the SIMD build loads. */
+const SIMD_ONLY = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00, 0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array(16).fill(0), 0x0b,
+]);
+
+// WeChat's phonenumber.getPhoneNumber response (the code route): phone_info
+// comes as JSON from WeChat's server, not encrypted, with countryCode a number.
+const CODE_ROUTE_RESPONSE = `{
+    "errcode":0,
+    "errmsg":"ok",
+    "phone_info": {
+        "phoneNumber":"13580006666",
+        "purePhoneNumber": "13580006666",
+        "countryCode": 86,
+        "watermark": {
+            "timestamp": 1637744274,
+            "appid": "${APPID}"
+        }
+    }
+}`;
+
+// The require entry also exports `_engine` (pkg-template/src/node.mjs: the
+// loaded engine, for modules built on the same ABI); it is not public API,
+// pkg-template/index.d.ts does not declare it, and no other entry has it.
+const INTERNAL_NAMES = new Set(['_engine']);
 
 for (const [label, load] of entries) {
   describe(label, () => {
@@ -29,11 +96,7 @@ for (const [label, load] of entries) {
       let error;
       try { fn(); } catch (e) { error = e; }
       assert.ok(error instanceof Error, `expected a throw with ${code}`);
-      assert.equal(error.name, 'WxOpenDataError');
-      assert.equal(error.code, code, error.message);
-      assert.equal(api.isWxOpenDataError(error), true);
-      const expectedWx = { INVALID_SESSION_KEY: -41001, INVALID_IV: -41002, DECRYPT_FAILED: -41003, INVALID_ENCRYPTED_DATA: -41004 }[code] ?? null;
-      assert.equal(error.wxErrCode, expectedWx);
+      assertOurError(api, error, code);
       const shown = [error.message, String(error), error.stack, JSON.stringify(error)].join('\n');
       for (const secret of secrets) {
         if (typeof secret === 'string' && secret.length >= 4) assert.ok(!shown.includes(secret), `error text leaks ${secret.slice(0, 8)}…`);
@@ -47,7 +110,9 @@ for (const [label, load] of entries) {
     }
 
     it('exports the same names as every other entry, and init is idempotent', async () => {
-      assert.deepEqual(Object.keys(api).filter((k) => k !== 'default').sort(), API_NAMES);
+      assert.deepEqual(Object.keys(api).filter((k) => k !== 'default' && !INTERNAL_NAMES.has(k)).sort(), API_NAMES);
+      assert.equal(typeof api.WxOpenDataError, 'function');
+      assert.equal(api.WxOpenDataError.prototype instanceof Error, true);
       await api.init();
       await api.init();
       api.initSync();
@@ -133,6 +198,27 @@ for (const [label, load] of entries) {
         ['options.maxAgeSeconds negative', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: -1 }), 'INVALID_ARGUMENT'],
         ['options.maxAgeSeconds fractional', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 1.5 }), 'INVALID_ARGUMENT'],
         ['options.now a string', (a) => a.decryptPhone(k, d, v, { now: '1' }), 'INVALID_ARGUMENT'],
+        // A present key must carry a valid value: `{ appId: process.env.WX_APPID }`
+        // with the variable unset must not silently skip the appid check.
+        ['options.appId is undefined (an unset variable)', (a) => a.decryptPhone(k, d, v, { appId: undefined }), 'INVALID_ARGUMENT'],
+        ['decryptData options.appId is undefined', (a) => a.decryptData(k, d, v, { appId: undefined }), 'INVALID_ARGUMENT'],
+        ['options.appId is empty', (a) => a.decryptPhone(k, d, v, { appId: '' }), 'INVALID_ARGUMENT'],
+        ['decryptData options.appId is empty', (a) => a.decryptData(k, d, v, { appId: '' }), 'INVALID_ARGUMENT'],
+        ['options.appId is null', (a) => a.decryptPhone(k, d, v, { appId: null }), 'INVALID_ARGUMENT'],
+        ['options.appId is true', (a) => a.decryptPhone(k, d, v, { appId: true }), 'INVALID_ARGUMENT'],
+        ['options.appId is an array of the appid', (a) => a.decryptPhone(k, d, v, { appId: [APPID] }), 'INVALID_ARGUMENT'],
+        ['options.maxAgeSeconds is undefined', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: undefined }), 'INVALID_ARGUMENT'],
+        ['options.maxAgeSeconds is null', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: null }), 'INVALID_ARGUMENT'],
+        ['options.maxAgeSeconds is the string "300"', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: '300' }), 'INVALID_ARGUMENT'],
+        ['options.now is undefined', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: undefined }), 'INVALID_ARGUMENT'],
+        ['options.now is negative', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: -1 }), 'INVALID_ARGUMENT'],
+        ['options.now is a Date', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: new Date() }), 'INVALID_ARGUMENT'],
+        ['WXBizDataCrypt appId is empty', (a) => new a.WXBizDataCrypt('', k), 'INVALID_ARGUMENT'],
+        ['WXBizDataCrypt appId is undefined', (a) => new a.WXBizDataCrypt(undefined, k), 'INVALID_ARGUMENT'],
+        ['WXBizDataCrypt sessionKey is missing', (a) => new a.WXBizDataCrypt(APPID), 'INVALID_ARGUMENT'],
+        ['phoneInfoFromJson of the object, not its JSON', (a) => a.phoneInfoFromJson(PHONE), 'INVALID_ARGUMENT'],
+        ['phoneInfoFromJson options.appId is undefined', (a) => a.phoneInfoFromJson(JSON.stringify(PHONE), { appId: undefined }), 'INVALID_ARGUMENT'],
+        ['phoneInfoFromJson options key typo appid', (a) => a.phoneInfoFromJson(JSON.stringify(PHONE), { appid: APPID }), 'INVALID_ARGUMENT'],
         ['options getter throws', (a) => a.decryptPhone(k, d, v, throwingGetter), 'INVALID_ARGUMENT'],
         ['options proxy throws', (a) => a.decryptPhone(k, d, v, throwingProxy), 'INVALID_ARGUMENT'],
         ['sessionKey decodes to 24 bytes (AES-192)', (a) => a.decryptPhone(b64(24), d, v), 'INVALID_SESSION_KEY'],
@@ -170,10 +256,127 @@ for (const [label, load] of entries) {
           stillWorks();
         });
       }
+      // RANDOM_UNAVAILABLE has its own test below (it needs globalThis.crypto removed).
       it('covers every documented code except RANDOM_UNAVAILABLE', () => {
         const codes = new Set(rows.map((row) => row[2]));
         assert.equal(codes.size, 8);
       });
+    });
+
+    it('names the option whose value is missing or wrong', () => {
+      const message = (options) => throwsCode(() => api.decryptPhone(good.sessionKey, good.encryptedData, good.iv, options), 'INVALID_ARGUMENT').message;
+      assert.match(message({ appId: undefined }), /options\.appId is undefined/);
+      assert.match(message({ maxAgeSeconds: undefined }), /options\.maxAgeSeconds is undefined/);
+      assert.match(message({ appId: '' }), /options\.appId must be a non-empty string/);
+      assert.match(message({ maxAgeSeconds: 1.5 }), /options\.maxAgeSeconds must be a non-negative integer/);
+      assert.match(message({ appid: APPID }), /unknown key; the known keys are appId, maxAgeSeconds, now/);
+      // No options, null and {} mean no checks.
+      for (const none of [undefined, null, {}]) {
+        assert.deepEqual(api.decryptPhone(good.sessionKey, good.encryptedData, good.iv, none), PHONE);
+      }
+    });
+
+    it('engine errors carry the detail of their status word (lengths, never values)', () => {
+      const b64 = (n) => Buffer.alloc(n, 9).toString('base64');
+      const message = (fn, code) => throwsCode(fn, code).message;
+      assert.match(message(() => api.decryptPhone(b64(24), good.encryptedData, good.iv), 'INVALID_SESSION_KEY'), /\(it decodes to 24 bytes\)$/);
+      assert.match(message(() => new api.WXBizDataCrypt(APPID, b64(8)), 'INVALID_SESSION_KEY'), /\(it decodes to 8 bytes\)$/);
+      assert.match(message(() => api.encryptData(b64(17), {}), 'INVALID_SESSION_KEY'), /\(it decodes to 17 bytes\)$/);
+      assert.match(message(() => api.decryptPhone('*', good.encryptedData, good.iv), 'INVALID_SESSION_KEY'), /\(it is not base64\)$/);
+      assert.match(message(() => api.decryptPhone(good.sessionKey, good.encryptedData, b64(15)), 'INVALID_IV'), /\(it decodes to 15 bytes\)$/);
+      assert.match(message(() => api.decryptPhone(good.sessionKey, b64(17), good.iv), 'INVALID_ENCRYPTED_DATA'), /decodes to 17 bytes, not a multiple of 16/);
+      assert.match(message(() => api.decryptPhone(good.sessionKey, '', good.iv), 'INVALID_ENCRYPTED_DATA'), /^encryptedData is empty$/);
+      stillWorks();
+    });
+
+    it('raises every code as an instance of its own exported WxOpenDataError class', () => {
+      for (const [code, call] of Object.entries(ONE_PER_CODE)) {
+        const error = throwsCode(() => call(api), code);
+        assert.ok(error instanceof api.WxOpenDataError, code);
+        stillWorks();
+      }
+      // Thrown or not, the class is usable for checks in caller code.
+      const made = new api.WxOpenDataError('EXPIRED');
+      assertOurError(api, made, 'EXPIRED');
+      assert.throws(() => new api.WxOpenDataError('ILLEGAL_BUFFER'), TypeError);
+    });
+
+    it('isWxOpenDataError: only Errors with our name and one of our codes', () => {
+      const impostor = Object.assign(new Error('x'), { name: 'WxOpenDataError', code: 'DECRYPT_FAILED' });
+      // Another copy of the package in the same program throws such errors.
+      assert.equal(api.isWxOpenDataError(impostor), true);
+      assert.equal(api.isWxOpenDataError(Object.assign(new Error('x'), { name: 'WxOpenDataError', code: 'NOPE' })), false);
+      assert.equal(api.isWxOpenDataError({ name: 'WxOpenDataError', code: 'DECRYPT_FAILED', message: '' }), false);
+      assert.equal(api.isWxOpenDataError(new Error('Illegal Buffer')), false);
+      const hostile = new Proxy(new Error('x'), { get() { throw new Error('boom'); } });
+      assert.equal(api.isWxOpenDataError(hostile), false);
+      for (const value of [undefined, null, 'DECRYPT_FAILED', 41003]) assert.equal(api.isWxOpenDataError(value), false);
+    });
+
+    it('phoneInfoFromJson reads the code route\'s phone_info by the same rules (countryCode 86 becomes "86")', () => {
+      const response = JSON.parse(CODE_ROUTE_RESPONSE);
+      const json = JSON.stringify(response.phone_info);
+      const expected = { ...response.phone_info, countryCode: '86' };
+      const now = { appId: APPID, maxAgeSeconds: 300, now: 1637744274 + 5 };
+      assert.deepEqual(api.phoneInfoFromJson(json, now), expected);
+      assert.deepEqual(api.phoneInfoFromJson(json), expected);
+      // The phone_info text exactly as WeChat's server sends it (whitespace and all).
+      const start = CODE_ROUTE_RESPONSE.indexOf('{', CODE_ROUTE_RESPONSE.indexOf('"phone_info"'));
+      const end = CODE_ROUTE_RESPONSE.lastIndexOf('}', CODE_ROUTE_RESPONSE.length - 2) + 1;
+      assert.deepEqual(api.phoneInfoFromJson(CODE_ROUTE_RESPONSE.slice(start, end), now), expected);
+      // Same result as decryptPhone of the same JSON sealed the old way.
+      const sealed = seal(key16(12), key16(13), json);
+      assert.deepEqual(api.decryptPhone(sealed.sessionKey, sealed.encryptedData, sealed.iv, now), expected);
+      // The rules: shape, appid, age; never a SyntaxError.
+      throwsCode(() => api.phoneInfoFromJson(CODE_ROUTE_RESPONSE), 'NOT_PHONE_DATA');
+      throwsCode(() => api.phoneInfoFromJson(json, { ...now, appId: 'wx0000000000000000' }), 'APPID_MISMATCH');
+      throwsCode(() => api.phoneInfoFromJson(json, { ...now, now: 1637744274 + 301 }), 'EXPIRED');
+      throwsCode(() => api.phoneInfoFromJson(json.slice(0, -1)), 'NOT_PHONE_DATA');
+      throwsCode(() => api.phoneInfoFromJson(''), 'NOT_PHONE_DATA');
+      throwsCode(() => api.phoneInfoFromJson(JSON.stringify({ ...response.phone_info, countryCode: 86.5 })), 'NOT_PHONE_DATA');
+      assert.deepEqual(api.phoneInfoFromJson(JSON.stringify(PHONE), { appId: APPID, ...NOW }), PHONE);
+      stillWorks();
+    });
+
+    it('WXBizDataCrypt is a plain class: no free(), no key on show, works after many calls', () => {
+      const crypt = new api.WXBizDataCrypt(APPID, good.sessionKey);
+      assert.equal('free' in crypt, false);
+      assert.equal(typeof api.WXBizDataCrypt.prototype.free, 'undefined');
+      assert.deepEqual(Object.keys(crypt), ['appId']);
+      assert.equal(JSON.stringify(crypt).includes(good.sessionKey), false);
+      // The appid check cannot be switched off afterwards (ESM is strict: assignment throws).
+      assert.throws(() => { crypt.appId = 'wx0000000000000000'; }, TypeError);
+      for (let i = 0; i < 20_000; i++) {
+        const r = crypt.decryptData(good.encryptedData, good.iv);
+        if (i % 5000 === 0) assert.deepEqual(r, PHONE);
+      }
+      for (let i = 0; i < 5_000; i++) new api.WXBizDataCrypt(APPID, good.sessionKey);
+      assert.deepEqual(crypt.decryptData(good.encryptedData, good.iv), PHONE);
+      assert.deepEqual(new api.WXBizDataCrypt(APPID, good.sessionKey).decryptData(good.encryptedData, good.iv), PHONE);
+    });
+
+    it('engineBuild() names the build in use', () => {
+      const build = api.engineBuild();
+      if (label.includes('init(bytes)')) assert.equal(build, 'custom');
+      else assert.equal(build, WebAssembly.validate(SIMD_ONLY) ? 'simd' : 'baseline');
+      assert.equal(api.engineBuild(), build);
+    });
+
+    it('encryptData: RANDOM_UNAVAILABLE without a CSPRNG on the web entry; Node falls back to node:crypto', () => {
+      const saved = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+      delete globalThis.crypto;
+      try {
+        if (label.includes('web')) {
+          throwsCode(() => api.encryptData(good.sessionKey, PHONE), 'RANDOM_UNAVAILABLE');
+        } else {
+          // Node < 19 has no global WebCrypto: node:crypto's randomFillSync.
+          const sealed = api.encryptData(good.sessionKey, PHONE);
+          assert.deepEqual(api.decryptPhone(good.sessionKey, sealed.encryptedData, sealed.iv), PHONE);
+        }
+      } finally {
+        Object.defineProperty(globalThis, 'crypto', saved);
+      }
+      stillWorks();
     });
 
     it('gives one message for bad padding, bad UTF-8 and bad JSON (no padding oracle)', () => {
@@ -195,7 +398,6 @@ for (const [label, load] of entries) {
       assert.deepEqual(call(ts - 60), PHONE);
       throwsCode(() => call(ts + 301), 'EXPIRED');
       throwsCode(() => call(ts - 61), 'EXPIRED');
-      assert.deepEqual(api.decryptPhone(good.sessionKey, good.encryptedData, good.iv, { appId: undefined }), PHONE);
     });
 
     it('verifySignature matches sha1(rawData + sessionKey), any hex case, nothing else', () => {
@@ -228,3 +430,79 @@ for (const [label, load] of entries) {
     });
   });
 }
+
+describe('across entries', () => {
+  it('require and import share one WxOpenDataError class, for every code', async () => {
+    const required = await entries[0][1]();
+    const imported = await entries[1][1]();
+    assert.equal(imported.WxOpenDataError, required.WxOpenDataError);
+    assert.equal(imported.isWxOpenDataError, required.isWxOpenDataError);
+    for (const [code, call] of Object.entries(ONE_PER_CODE)) {
+      const fromRequire = caught(() => call(required));
+      const fromImport = caught(() => call(imported));
+      for (const error of [fromRequire, fromImport]) {
+        assert.equal(error.code, code);
+        assert.ok(error instanceof required.WxOpenDataError, `${code}: not an instance of require's class`);
+        assert.ok(error instanceof imported.WxOpenDataError, `${code}: not an instance of import's class`);
+      }
+    }
+    // RANDOM_UNAVAILABLE cannot happen on Node (node:crypto is the fallback): the constructor.
+    assert.ok(new required.WxOpenDataError('RANDOM_UNAVAILABLE') instanceof imported.WxOpenDataError);
+  });
+
+  it('the web entry has its own class; isWxOpenDataError recognises either', async () => {
+    const node = await entries[0][1]();
+    const web = await entries[2][1]();
+    const fromWeb = caught(() => ONE_PER_CODE.DECRYPT_FAILED(web));
+    const fromNode = caught(() => ONE_PER_CODE.DECRYPT_FAILED(node));
+    assert.equal(fromWeb instanceof web.WxOpenDataError, true);
+    assert.equal(fromWeb instanceof node.WxOpenDataError, false);
+    assert.equal(node.isWxOpenDataError(fromWeb), true);
+    assert.equal(web.isWxOpenDataError(fromNode), true);
+    assert.equal(fromWeb.message, fromNode.message);
+  });
+
+  /** Runs `body` (an ES module's text) in a fresh Node process inside the test app; returns its stdout. */
+  function fresh(body, { noSimd = false } = {}) {
+    const file = join(app().dir, `fresh-${process.hrtime.bigint()}.mjs`);
+    // An engine without SIMD128, as on Node < 16.4: the entry's SIMD probe
+    // (WebAssembly.validate) fails; the builds load with new WebAssembly.Module.
+    const prelude = noSimd
+      ? 'WebAssembly.validate = () => false;\n'
+      : '';
+    const code = prelude + body;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: app().dir, encoding: 'utf8' }).trim();
+  }
+
+  it('without SIMD128 the Node entry loads the baseline build, and it decrypts the same', () => {
+    const out = fresh(`
+      import { createRequire } from 'node:module';
+      const require = createRequire(${JSON.stringify(pathToFileURL(join(app().dir, 'index.cjs')).href)});
+      const api = require('wx-open-data');
+      const esm = await import('wx-open-data');
+      const r = api.decryptPhone(${JSON.stringify(good.sessionKey)}, ${JSON.stringify(good.encryptedData)}, ${JSON.stringify(good.iv)}, { appId: ${JSON.stringify(APPID)} });
+      let code;
+      try { esm.decryptPhone('AAAA', 'AAAA', 'AAAA'); } catch (e) { code = e.code + ':' + (e instanceof api.WxOpenDataError); }
+      console.log(JSON.stringify([api.engineBuild(), esm.engineBuild(), r, code]));
+    `, { noSimd: true });
+    assert.deepEqual(JSON.parse(out), ['baseline', 'baseline', PHONE, 'INVALID_SESSION_KEY:true']);
+  });
+
+  it('the web entry refuses every call before init(), then init() picks the embedded SIMD build', () => {
+    const out = fresh(`
+      const api = await import('wx-open-data/web');
+      const before = [];
+      for (const call of [() => api.engineBuild(), () => api.decryptPhone('a', 'b', 'c'), () => new api.WXBizDataCrypt('wx1', 'a'), () => api.phoneInfoFromJson('{}')]) {
+        try { call(); before.push('no throw'); } catch (e) { before.push(e.code + ':' + /init\(\)/.test(e.message)); }
+      }
+      await api.init();
+      await api.init();
+      const r = api.decryptPhone(${JSON.stringify(good.sessionKey)}, ${JSON.stringify(good.encryptedData)}, ${JSON.stringify(good.iv)});
+      console.log(JSON.stringify([before, api.engineBuild(), r]));
+    `);
+    const [before, build, phone] = JSON.parse(out);
+    assert.deepEqual(before, Array(4).fill('INVALID_ARGUMENT:true'));
+    assert.equal(build, WebAssembly.validate(SIMD_ONLY) ? 'simd' : 'baseline');
+    assert.deepEqual(phone, PHONE);
+  });
+});
