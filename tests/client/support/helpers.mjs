@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { inspect } from 'node:util';
+import { request as httpRequest } from 'node:http';
 import { load } from './src.mjs';
 
 export const APP_ID = 'wx0123456789abcdef';
@@ -120,4 +121,24 @@ export async function startRedis() {
     if (!exited) proc.kill('SIGKILL');
   }
   throw new Error('redis-server did not start');
+}
+
+/**
+ * The smallest fetch a Node 10-17 user could inject (node:http, no signal, no
+ * AbortController): what the client needs and nothing more.
+ */
+export function httpFetch(url, init = {}) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method || 'GET', headers: init.headers || {} }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode, text: async () => body });
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
