@@ -7,7 +7,8 @@
 // WeChat's errcode, its errmsg (with every secret of the call scrubbed out)
 // and the rid; fetch's own errors (whose messages and causes may carry the
 // URL, and so the access_token or the AppSecret) are never chained.
-// tests/client/secrets.test.mjs scans every surface of every error.
+// tests/client/faults.test.mjs scans every surface of every error (message,
+// stack, properties, JSON.stringify, util.inspect) for the secrets used.
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
 import { apiError, failureName, ridOf, unavailable } from './wechat-errors.mjs';
 import { phoneInfoOfReply } from './cloud.mjs';
@@ -147,7 +148,6 @@ function ttlOf(expiresIn) {
 
 /** Asks WeChat for a token and stores it. */
 async function fetchToken(s, force) {
-  s.tokenFetches += 1;
   const secrets = [s.appSecret];
   let reply;
   if (s.tokenEndpoint === 'stable_token') {
@@ -166,6 +166,7 @@ async function fetchToken(s, force) {
  * A fetch of a token, fleet-wide at most one at a time when the store has
  * add() (the others wait for the token it stores), else one per process.
  * `unless`: a token to ignore in the store (the one that just failed).
+ * tests/client/redis-store.test.mjs "two Node processes ... fetch the token once".
  */
 async function fetchTokenOnce(s, force, unless) {
   const usable = async () => {
@@ -198,7 +199,7 @@ async function fetchTokenOnce(s, force, unless) {
   }
 }
 
-/** Concurrent callers of one process share one fetch (one per kind: plain, forced). */
+/** Concurrent callers of one process share one fetch (one per kind: plain, forced); tests/client/tokens.test.mjs "200 concurrent". */
 function sharedFetch(s, force, unless) {
   const kind = force ? 'forced' : 'plain';
   if (!s.inflight[kind]) {
@@ -219,6 +220,7 @@ function sharedFetch(s, force, unless) {
 /**
  * Records a forced refresh if WeChat's limits allow one now (20 in any 24
  * hours, 30 s apart; counted in the store, so a fleet shares the count).
+ * tests/client/tokens.test.mjs "forced refreshes: at most 20 in 24 hours".
  */
 async function mayForce(s) {
   const key = `${s.appId}:stable_token:forced`;
@@ -373,7 +375,6 @@ export class WeChatClient {
       now: () => now(),
       inflight: { plain: null, forced: null },
       badTokens: new Map(),
-      tokenFetches: 0,
     });
   }
 
