@@ -14,6 +14,7 @@ import { apiError, failureName, ridOf, unavailable } from './wechat-errors.mjs';
 import { phoneInfoOfReply } from './cloud.mjs';
 import { hmacSha256Hex } from './hmac.mjs';
 import { MemoryStore, checkStore } from './store.mjs';
+import { strictOptions } from './strict-options.mjs';
 
 export { MemoryStore, ridOf };
 
@@ -336,12 +337,8 @@ export class WeChatClient {
    * @param {() => number} [options.now]  clock in milliseconds (tests)
    */
   constructor(options) {
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw invalidArgument('options must be an object like { appId, appSecret }');
-    }
-    for (const key of Object.keys(options)) {
-      if (OPTION_KEYS.indexOf(key) < 0) throw invalidArgument(`options has an unknown key; the known keys are ${OPTION_KEYS.join(', ')}`);
-    }
+    if (options === undefined) throw invalidArgument('options must be an object like { appId, appSecret }');
+    strictOptions(options, OPTION_KEYS, '{ appId, appSecret }');
     const { appId, appSecret, baseUrl = DEFAULT_BASE_URL, store, timeoutMs = DEFAULT_TIMEOUT_MS, tokenEndpoint = 'stable_token', now = Date.now } = options;
     if (!isText(appId, 64) || !/^[\w-]+$/.test(appId)) throw invalidArgument('options.appId must be the Mini Program\'s AppID (e.g. "wx" and 16 hex digits)');
     if (!isText(appSecret, 256)) throw invalidArgument('options.appSecret must be a non-empty string');
@@ -413,9 +410,7 @@ export class WeChatClient {
   async getPhoneNumber(code, options) {
     const s = stateOf(this);
     checkCode(code, 'code');
-    const opts = options === undefined ? {} : options;
-    if (opts === null || typeof opts !== 'object') throw invalidArgument('options must be an object like { openid }');
-    for (const key of Object.keys(opts)) if (key !== 'openid') throw invalidArgument('options has an unknown key; the only key is openid');
+    const opts = strictOptions(options, ['openid'], '{ openid }');
     if (opts.openid !== undefined) checkOpenid(opts.openid, 'options.openid');
     const path = '/wxa/business/getuserphonenumber';
     const body = opts.openid === undefined ? { code } : { code, openid: opts.openid };
@@ -437,9 +432,7 @@ export class WeChatClient {
    */
   async getAccessToken(options) {
     const s = stateOf(this);
-    const opts = options === undefined ? {} : options;
-    if (opts === null || typeof opts !== 'object') throw invalidArgument('options must be an object like { forceRefresh }');
-    for (const key of Object.keys(opts)) if (key !== 'forceRefresh') throw invalidArgument('options has an unknown key; the only key is forceRefresh');
+    const opts = strictOptions(options, ['forceRefresh'], '{ forceRefresh }');
     if (opts.forceRefresh !== undefined && typeof opts.forceRefresh !== 'boolean') throw invalidArgument('options.forceRefresh must be a boolean');
     if (opts.forceRefresh) return forcedToken(s, null, null);
     return currentToken(s);

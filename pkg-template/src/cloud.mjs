@@ -7,6 +7,7 @@
 import { invalidArgument } from './errors.mjs';
 import { phoneInfoFromJson } from './engine.mjs';
 import { apiError } from './wechat-errors.mjs';
+import { strictOptions } from './strict-options.mjs';
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -31,12 +32,7 @@ export function phoneInfoOfReply(info, checks) {
 const CHECK_KEYS = ['appId', 'maxAgeSeconds', 'now'];
 
 function readChecks(options) {
-  if (options === undefined) return {};
-  if (!isObject(options)) throw invalidArgument('options must be an object like { appId, maxAgeSeconds }');
-  for (const key of Object.keys(options)) {
-    if (CHECK_KEYS.indexOf(key) < 0) throw invalidArgument('options has an unknown key; the known keys are appId, maxAgeSeconds and now');
-  }
-  return options;
+  return strictOptions(options, CHECK_KEYS, '{ appId, maxAgeSeconds }');
 }
 
 /**

@@ -8,6 +8,7 @@
 // between majors. tests/client/redis-store.test.mjs runs both libraries, the
 // current and the previous major of each, against a real redis-server.
 import { invalidArgument } from './errors.mjs';
+import { strictOptions } from './strict-options.mjs';
 
 /**
  * @param {object} client a connected node-redis (v4+) or ioredis (v5+) client
@@ -16,9 +17,7 @@ import { invalidArgument } from './errors.mjs';
  */
 export function createRedisStore(client, options) {
   if (client === null || typeof client !== 'object') throw invalidArgument('client must be a connected node-redis or ioredis client');
-  const opts = options === undefined ? {} : options;
-  if (opts === null || typeof opts !== 'object') throw invalidArgument('options must be an object like { prefix }');
-  for (const key of Object.keys(opts)) if (key !== 'prefix') throw invalidArgument('options has an unknown key; the only key is prefix');
+  const opts = strictOptions(options, ['prefix'], '{ prefix }');
   const prefix = opts.prefix === undefined ? 'wx-open-data:' : opts.prefix;
   if (typeof prefix !== 'string') throw invalidArgument('options.prefix must be a string');
 

@@ -197,6 +197,8 @@ test('options: missing, wrong or unknown keys are INVALID_ARGUMENT (a typo must 
     { ...base, timeoutMs: 0 }, { ...base, timeoutMs: 1.5 }, { ...base, timeoutMs: '1000' },
     { ...base, tokenEndpoint: 'stable' }, { ...base, now: 5 },
     { ...base, timeout: 1000 }, { ...base, appid: APP_ID }, { ...base, secret: APP_SECRET },
+    // A present key must hold a value: { baseUrl: process.env.X } with X unset is a mistake, not the default.
+    { ...base, baseUrl: undefined }, { ...base, store: undefined }, { ...base, timeoutMs: undefined },
   ];
   for (const options of bad) {
     assert.throws(() => new WeChatClient(options), (e) => isWxOpenDataError(e) && e.code === 'INVALID_ARGUMENT', inspect(options));
@@ -206,7 +208,8 @@ test('options: missing, wrong or unknown keys are INVALID_ARGUMENT (a typo must 
   for (const call of [
     () => client.code2Session(), () => client.code2Session(''), () => client.code2Session('a b'), () => client.code2Session(7),
     () => client.getPhoneNumber(), () => client.getPhoneNumber('c', { openId: 'x' }), () => client.getPhoneNumber('c', null), () => client.getPhoneNumber('c', { openid: '' }),
-    () => client.getAccessToken({ force: true }), () => client.getAccessToken({ forceRefresh: 'yes' }),
+    () => client.getAccessToken({ force: true }), () => client.getAccessToken({ forceRefresh: 'yes' }), () => client.getAccessToken({ forceRefresh: undefined }),
+    () => client.getPhoneNumber('c', { openid: undefined }),
     () => client.checkSessionKey('o'), () => client.checkSessionKey('', 'k'), () => client.resetSessionKey('o', 5),
     () => WeChatClient.prototype.getAccessToken.call({}),
   ]) {
