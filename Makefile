@@ -8,7 +8,7 @@ WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs) src/vocabulary.json
 TEMPLATE := $(shell find pkg-template -type f)
 
-.PHONY: help setup pkg test demo bench test-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-fuzz fuzz vectors-check lint clean
+.PHONY: help setup pkg test demo bench test-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz fuzz vectors-check lint clean
 
 help:
 	@echo "make demo   - build if needed, run the terminal demo"
@@ -33,7 +33,7 @@ demo: pkg
 	@bash scripts/npm-ci.sh www-example
 	node www-example/demo.mjs
 
-test: setup lint test-deps test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-fuzz
+test: setup lint test-deps test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz
 	@echo "make test: all suites passed"
 
 lint:
@@ -78,6 +78,15 @@ test-runtimes: pkg
 # cloud function, and the demo, against real servers on 127.0.0.1.
 test-example: pkg
 	bash www-example/test/run.sh
+
+# The WeChat server client, its Redis store (against a redis-server the tests
+# start on 127.0.0.1) and wx-open-data/mock, with the built engine's phone
+# rule (pkg/); then its typings.
+test-client: pkg
+	bash scripts/install-redis.sh
+	@bash scripts/npm-ci.sh tools tests/client
+	node --test tests/client/
+	bash scripts/test-client-types.sh
 
 # 30 s of cargo-fuzz per target (installs nightly + cargo-fuzz if missing).
 test-fuzz:

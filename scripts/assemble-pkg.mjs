@@ -66,6 +66,21 @@ buildSync({
   target: 'es2020',
 });
 
+// wx-open-data/mock: a mock of WeChat's server API for users' tests, Node
+// only (node:http, node:crypto), as ESM and CommonJS.
+for (const [format, file] of [['esm', 'index.mjs'], ['cjs', 'index.cjs']]) {
+  buildSync({
+    ...common,
+    external: [],
+    entryPoints: [join(src, 'mock', 'index.mjs')],
+    outfile: join(pkg, 'mock', file),
+    format,
+    platform: 'node',
+    target: 'node12',
+  });
+}
+cpSync(join(src, 'mock', 'index.d.ts'), join(pkg, 'mock', 'index.d.ts'));
+
 // One version: Cargo.toml's.
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
 const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];

@@ -5,6 +5,9 @@
 // (the web entry throws there until init() has run).
 import vocabulary from '../../src/vocabulary.json';
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
+import { readOptions } from './options.mjs';
+
+export { readOptions };
 
 export const DECRYPT_OPTION_KEYS = Object.freeze(vocabulary.options.decrypt.slice());
 
@@ -21,43 +24,9 @@ export function seconds(value, what) {
   return value;
 }
 
-/**
- * Reads a strict options object: `undefined` or `null` is no options; else a
- * plain object whose own keys are all in `keys`. Returns `{ key: value }` for
- * the keys whose value (own or inherited: a check must not be skipped because
- * of how the object was built) is not `undefined`, and `present`: the own keys
- * (an own key holding `undefined` is a mistake the caller must hear about,
- * e.g. `{ appId: process.env.WX_APPID }` with the variable unset).
- */
-export function readOptions(options, keys, example) {
-  const out = { values: {}, present: {} };
-  if (options === undefined || options === null) return out;
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidArgument(`options must be an object like ${example}`);
-  }
-  try {
-    const own = Reflect.ownKeys(options);
-    for (let i = 0; i < own.length; i++) {
-      if (typeof own[i] !== 'string' || keys.indexOf(own[i]) < 0) {
-        throw invalidArgument(`options has an unknown key; the known keys are ${keys.join(', ')}`);
-      }
-      out.present[own[i]] = true;
-    }
-    for (let i = 0; i < keys.length; i++) {
-      const value = options[keys[i]];
-      if (value !== undefined) out.values[keys[i]] = value;
-      else if (out.present[keys[i]]) throw invalidArgument(`options.${keys[i]} is undefined; leave the key out to skip its check`);
-    }
-  } catch (err) {
-    if (err instanceof WxOpenDataError) throw err;
-    throw invalidArgument('options could not be read');
-  }
-  return out;
-}
-
 /** The watermark checks of decryptPhone / decryptData options, validated. */
 export function decryptChecks(options) {
-  const { values } = readOptions(options, DECRYPT_OPTION_KEYS, '{ appId, maxAgeSeconds }');
+  const values = readOptions(options, DECRYPT_OPTION_KEYS, '{ appId, maxAgeSeconds }');
   const checks = {};
   if ('appId' in values) {
     if (typeof values.appId !== 'string' || values.appId === '') {

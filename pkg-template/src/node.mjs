@@ -5,6 +5,7 @@
 // `sideEffects: false` holds.
 import { createEngine, hasSimd } from './engine.mjs';
 import { createApi } from './api.mjs';
+import { installPhoneRule } from './rules.mjs';
 
 let engine;
 
@@ -39,7 +40,13 @@ function load() {
 
 const api = createApi(load);
 export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt } = api;
+// The WeChat client and the cloud helpers check phone data with the engine's rule.
+installPhoneRule(api.phoneInfoFromJson);
 export { WxOpenDataError, isWxOpenDataError } from './errors.mjs';
+export { WeChatClient, MemoryStore } from './client.mjs';
+export { createRedisStore } from './redis-store.mjs';
+export { fromCloudPhoneNumber, fromCloudOpenData } from './cloud.mjs';
+export { ridOf } from './wechat-errors.mjs';
 import { createDiagnose } from './diagnose.mjs';
 export const diagnose = createDiagnose(load);
 
@@ -59,4 +66,3 @@ export function initSync() {
   load();
 }
 
-export { load as _engine };

@@ -6,6 +6,7 @@
 // engine has no SIMD128.
 import { createEngine, hasSimd } from './engine.mjs';
 import { createApi } from './api.mjs';
+import { installPhoneRule } from './rules.mjs';
 import { createDiagnose } from './diagnose.mjs';
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
 
@@ -80,7 +81,13 @@ export function initSync(input) {
 
 const api = createApi(loaded);
 export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt } = api;
+// The WeChat client and the cloud helpers check phone data with the engine's rule.
+installPhoneRule(api.phoneInfoFromJson);
 export { WxOpenDataError, isWxOpenDataError } from './errors.mjs';
+export { WeChatClient, MemoryStore } from './client.mjs';
+export { createRedisStore } from './redis-store.mjs';
+export { fromCloudPhoneNumber, fromCloudOpenData } from './cloud.mjs';
+export { ridOf } from './wechat-errors.mjs';
 export const diagnose = createDiagnose(loaded);
 
 /** The build in use ('simd', 'baseline' or 'custom'). */

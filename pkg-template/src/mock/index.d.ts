@@ -1,0 +1,83 @@
+// Typings of wx-open-data/mock (Node only).
+
+export interface MockWeChatOptions {
+  appId: string;
+  appSecret: string;
+  /** Default 0: a free port chosen by the system. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Clock in milliseconds; advanceTime() adds to it. Default Date.now. */
+  now?: () => number;
+  /** The appid in getuserphonenumber's watermark: default appId; '' as in WeChat's documented example. */
+  watermarkAppid?: string;
+}
+
+export type MockFaultKind = 'latency' | 'hang' | 'http5xx' | 'busy' | 'rateLimit' | 'nonJson' | 'reset';
+
+export interface MockFaultOptions {
+  /** Only this API path (e.g. '/cgi-bin/stable_token'); default every API path. */
+  path?: string | null;
+  /** How many requests it hits; default unlimited. */
+  times?: number;
+  /** latency: milliseconds before the normal answer. */
+  ms?: number;
+  /** http5xx: the status, default 502. */
+  status?: number;
+}
+
+export interface MockCounters {
+  requests: number;
+  jscode2session: number;
+  stable_token: number;
+  stable_token_forced: number;
+  token: number;
+  getuserphonenumber: number;
+  checksession: number;
+  resetusersessionkey: number;
+  tokensIssued: number;
+}
+
+export interface MockPhone {
+  phoneNumber: string;
+  purePhoneNumber: string;
+  countryCode: string;
+}
+
+/** The WeChat app on a user's phone. */
+export interface MockWeChatApp {
+  /** wx.login: a single-use code (5 minutes); rotates the user's session_key. */
+  login(user?: string): { errMsg: string; code: string };
+  /** The getPhoneNumber button's event detail, encrypted with the session_key the user holds now. */
+  getPhoneNumber(user?: string): { errMsg: string; code: string; encryptedData: string; iv: string; cloudID: string };
+  checkSession(user?: string): boolean;
+  openidOf(user?: string): string;
+  sessionKeyOf(user?: string): string | null;
+  phoneOf(user?: string): MockPhone;
+  setPhone(user: string, phone: MockPhone): void;
+  /** jscode2session answers 40226 for this user. */
+  markRisky(user?: string, risky?: boolean): void;
+}
+
+/** Cloud Base as a cloud function sees it (wx-server-sdk). */
+export interface MockCloud {
+  openapi: { phonenumber: { getPhoneNumber(args: { code: string }): Promise<{ errCode: number; errMsg: string; phoneInfo?: MockPhone & { watermark: { timestamp: number; appid: string } } }> } };
+  getOpenData(args: { list: string[] }): Promise<{ list: Array<{ cloudID: string; data?: unknown; errCode?: number; errMsg?: string }> }>;
+}
+
+export interface MockWeChat {
+  /** e.g. http://127.0.0.1:40123: WeChatClient's baseUrl. */
+  baseUrl: string;
+  client: MockWeChatApp;
+  cloud: MockCloud;
+  counters: MockCounters;
+  fault(kind: MockFaultKind, options?: MockFaultOptions): { clear(): void };
+  clearFaults(): void;
+  advanceTime(seconds: number): void;
+  invalidateAccessTokens(): void;
+  breakStableToken(): void;
+  issuedSecrets(): string[];
+  close(): Promise<void>;
+}
+
+export declare function startMockWeChat(options: MockWeChatOptions): Promise<MockWeChat>;

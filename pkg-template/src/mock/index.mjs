@@ -1,0 +1,446 @@
+// wx-open-data/mock: a local stand-in for WeChat's server API, for tests of
+// code that uses WeChatClient (or calls WeChat itself). Node only: node:http
+// on 127.0.0.1, in memory, offline; node:crypto for what the WeChat app does
+// on the phone (AES-128-CBC for encryptedData), never in the package proper.
+//
+// Server API (paths, parameters, reply shapes and errcodes as WeChat's):
+//   GET  /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code
+//   POST /cgi-bin/stable_token {grant_type, appid, secret, force_refresh}
+//   GET  /cgi-bin/token?grant_type=client_credential&appid&secret
+//   POST /wxa/business/getuserphonenumber?access_token  {code, openid?}
+//   GET  /wxa/checksession?access_token&openid&signature&sig_method=hmac_sha256
+//   GET  /wxa/resetusersessionkey?access_token&openid&signature&sig_method=hmac_sha256
+// The WeChat app and the Cloud Base platform, for pages that play them over
+// HTTP (not WeChat URLs):
+//   POST /__client/login {user}, /__client/checkSession {user},
+//   POST /__client/getPhoneNumber {user}, /__platform/cloudID {cloudID}
+//
+// Behaviour that tests rely on: codes are single-use and live 5 minutes; every
+// login rotates the user's session_key; the access_token is checked before
+// anything else (so a token error never consumes a code); stable_token
+// returns the same token until it expires or is force-refreshed (the old one
+// then stays valid 5 more minutes), at most 20 forced refreshes a day, 30 s
+// apart; every /cgi-bin/token fetch invalidates that endpoint's previous token.
+import { createServer } from 'node:http';
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+
+const CODE_TTL_S = 300;
+const TOKEN_TTL_S = 7200;
+const STABLE_OVERLAP_S = 300;
+const FORCE_GAP_S = 30;
+const FORCE_PER_DAY = 20;
+const BODY_LIMIT = 16 * 1024;
+
+const FAULT_KINDS = ['latency', 'hang', 'http5xx', 'busy', 'rateLimit', 'nonJson', 'reset'];
+const API_PATHS = {
+  '/sns/jscode2session': 'jscode2session',
+  '/cgi-bin/stable_token': 'stable_token',
+  '/cgi-bin/token': 'token',
+  '/wxa/business/getuserphonenumber': 'getuserphonenumber',
+  '/wxa/checksession': 'checksession',
+  '/wxa/resetusersessionkey': 'resetusersessionkey',
+};
+
+const hex = (n) => randomBytes(n).toString('hex');
+const urlsafe = (n) => randomBytes(n).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/** WeChat's request id: three groups of 8 hex digits. */
+const rid = () => `${hex(4)}-${hex(4)}-${hex(4)}`;
+/** An error reply in WeChat's format: `invalid code hint: [qKhDWV0sf-0s77ta] rid: 62fa5928-4e8b95ea-7539a513`. */
+const wxError = (errcode, text) => ({ errcode, errmsg: `${text} hint: [${urlsafe(12)}] rid: ${rid()}` });
+
+/**
+ * Starts a mock WeChat on 127.0.0.1.
+ * @param {object} options
+ * @param {string} options.appId
+ * @param {string} options.appSecret
+ * @param {number} [options.port]  default 0 (any free port)
+ * @param {() => number} [options.now]  clock in milliseconds; advanceTime() adds to it
+ * @param {string} [options.watermarkAppid]  the appid in getuserphonenumber's watermark (default appId; '' as in WeChat's example)
+ */
+export async function startMockWeChat(options) {
+  const opts = options || {};
+  const known = ['appId', 'appSecret', 'port', 'host', 'now', 'watermarkAppid'];
+  for (const key of Object.keys(opts)) if (known.indexOf(key) < 0) throw new TypeError(`startMockWeChat: unknown option ${key}`);
+  const { appId, appSecret, port = 0, host = '127.0.0.1', now = Date.now, watermarkAppid = appId } = opts;
+  if (typeof appId !== 'string' || !appId || typeof appSecret !== 'string' || !appSecret) {
+    throw new TypeError('startMockWeChat: appId and appSecret (strings) are required');
+  }
+  let offsetMs = 0;
+  const nowS = () => Math.floor((now() + offsetMs) / 1000);
+
+  const users = new Map(); // name -> user
+  const byOpenid = new Map(); // openid -> user
+  const loginCodes = new Map(); // code -> { user, issuedAt, used }
+  const phoneCodes = new Map(); // code -> { user, issuedAt, used }
+  const cloudIDs = new Map(); // cloudID -> { cloudID, data }
+  const tokens = new Map(); // access_token -> { source, expiresAt, revoked }
+  const stable = { current: null, stuck: false };
+  let plainToken = null; // the current /cgi-bin/token token
+  const forced = []; // unix seconds of forced stable_token refreshes
+  const issued = [appSecret];
+  const counters = {
+    requests: 0,
+    jscode2session: 0,
+    stable_token: 0,
+    stable_token_forced: 0,
+    token: 0,
+    getuserphonenumber: 0,
+    checksession: 0,
+    resetusersessionkey: 0,
+    tokensIssued: 0,
+  };
+  let faults = [];
+  let phoneSeq = 0;
+
+  const remember = (secret) => {
+    issued.push(secret);
+    return secret;
+  };
+
+  function user(name) {
+    let u = users.get(name);
+    if (!u) {
+      const pure = `1358000${String(6666 + phoneSeq).padStart(4, '0')}`;
+      phoneSeq += 1;
+      u = {
+        name,
+        openid: `o${urlsafe(21)}`,
+        unionid: `u${urlsafe(21)}`,
+        phone: { phoneNumber: pure, purePhoneNumber: pure, countryCode: '86' },
+        sessionKey: null,
+        risky: false,
+      };
+      users.set(name, u);
+      byOpenid.set(u.openid, u);
+    }
+    return u;
+  }
+
+  function mintToken(source) {
+    const t = remember(`${Math.floor(Math.random() * 90 + 10)}_${urlsafe(96)}`);
+    tokens.set(t, { source, expiresAt: nowS() + TOKEN_TTL_S, revoked: false });
+    counters.tokensIssued += 1;
+    return t;
+  }
+
+  /** null if the token is good, else WeChat's reply for it (checked before anything else). */
+  function tokenProblem(token) {
+    if (typeof token !== 'string' || !/^[\w-]{16,}$/.test(token)) return wxError(40014, 'invalid access_token');
+    const t = tokens.get(token);
+    if (!t || t.revoked) return wxError(40001, 'invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken, more details at https://mmbizurl.cn/s/JtxxFh33r');
+    if (t.expiresAt <= nowS()) return wxError(42001, 'access_token expired');
+    return null;
+  }
+
+  function checkCredentials(appid, secret) {
+    if (appid !== appId) return wxError(40013, 'invalid appid');
+    if (secret !== appSecret) return wxError(40125, 'invalid appsecret');
+    return null;
+  }
+
+  function takeCode(codes, code, usedErr) {
+    const c = typeof code === 'string' ? codes.get(code) : undefined;
+    if (!c || nowS() - c.issuedAt > CODE_TTL_S) return { error: wxError(40029, 'invalid code') };
+    if (c.used) return { error: usedErr };
+    c.used = true;
+    return { user: users.get(c.user) };
+  }
+
+  const signatureOf = (sessionKey) => createHmac('sha256', Buffer.from(sessionKey, 'utf8')).update('').digest('hex');
+
+  function signedUser(q) {
+    const problem = tokenProblem(q.get('access_token'));
+    if (problem) return { error: problem };
+    const u = byOpenid.get(q.get('openid') || '');
+    if (!u || !u.sessionKey) return { error: wxError(40003, 'invalid openid') };
+    if (q.get('sig_method') !== 'hmac_sha256') return { error: wxError(87009, 'invalid signature') };
+    if (q.get('signature') !== signatureOf(u.sessionKey)) return { error: wxError(87009, 'invalid signature') };
+    return { user: u };
+  }
+
+  function rotateSessionKey(u) {
+    u.sessionKey = remember(randomBytes(16).toString('base64'));
+    return u.sessionKey;
+  }
+
+  const api = {
+    'GET /sns/jscode2session': (q) => {
+      const bad = checkCredentials(q.get('appid'), q.get('secret'));
+      if (bad) return bad;
+      if (q.get('grant_type') !== 'authorization_code') return wxError(40002, 'invalid grant_type');
+      const { error, user: u } = takeCode(loginCodes, q.get('js_code'), wxError(40163, 'code been used'));
+      if (error) return error;
+      if (u.risky) return wxError(40226, 'invalid login, high risk user');
+      const out = { session_key: u.sessionKey, openid: u.openid };
+      if (u.unionid) out.unionid = u.unionid;
+      return out;
+    },
+    'POST /cgi-bin/stable_token': (_q, body) => {
+      if (!body || body.grant_type !== 'client_credential') return wxError(40002, 'invalid grant_type');
+      const bad = checkCredentials(body.appid, body.secret);
+      if (bad) return bad;
+      const force = body.force_refresh === true;
+      const cur = stable.current && tokens.get(stable.current);
+      const live = cur && !cur.revoked && cur.expiresAt > nowS();
+      if (force) {
+        counters.stable_token_forced += 1;
+        const day = forced.filter((t) => nowS() - t < 86400);
+        if (day.length >= FORCE_PER_DAY) return wxError(45009, 'reach max api daily quota limit');
+        if (day.length && nowS() - day[day.length - 1] < FORCE_GAP_S) return wxError(45011, 'api minute-quota reach limit  mustslower  retry next minute');
+        forced.push(nowS());
+        // The old token stays valid 5 more minutes, so instances still using it do not fail.
+        if (live) cur.expiresAt = Math.min(cur.expiresAt, nowS() + STABLE_OVERLAP_S);
+        stable.current = mintToken('stable');
+        stable.stuck = false;
+      } else if (!live && !(stable.stuck && cur)) {
+        stable.current = mintToken('stable');
+      }
+      return { access_token: stable.current, expires_in: Math.max(0, tokens.get(stable.current).expiresAt - nowS()) };
+    },
+    'GET /cgi-bin/token': (q) => {
+      if (q.get('grant_type') !== 'client_credential') return wxError(40002, 'invalid grant_type');
+      const bad = checkCredentials(q.get('appid'), q.get('secret'));
+      if (bad) return bad;
+      // Every fetch replaces the previous token: instances that each fetch one
+      // invalidate each other's (why the client defaults to stable_token).
+      if (plainToken && tokens.get(plainToken)) tokens.get(plainToken).revoked = true;
+      plainToken = mintToken('token');
+      return { access_token: plainToken, expires_in: TOKEN_TTL_S };
+    },
+    'POST /wxa/business/getuserphonenumber': (q, body) => {
+      // The token first: a token error leaves the code unused.
+      const problem = tokenProblem(q.get('access_token'));
+      if (problem) return problem;
+      if (!body || typeof body.code !== 'string') return wxError(47001, 'data format error');
+      // A wx.login code (or any other string) is simply not a phone code: 40029.
+      const { error, user: u } = takeCode(phoneCodes, body.code, wxError(40029, 'invalid code'));
+      if (error) return error;
+      return {
+        errcode: 0,
+        errmsg: 'ok',
+        phone_info: {
+          phoneNumber: u.phone.phoneNumber,
+          purePhoneNumber: u.phone.purePhoneNumber,
+          // A number, as in WeChat's documented example (the client normalises it).
+          countryCode: /^\d+$/.test(u.phone.countryCode) ? Number(u.phone.countryCode) : u.phone.countryCode,
+          watermark: { timestamp: nowS(), appid: watermarkAppid },
+        },
+      };
+    },
+    'GET /wxa/checksession': (q) => {
+      const { error } = signedUser(q);
+      return error || { errcode: 0, errmsg: 'ok' };
+    },
+    'GET /wxa/resetusersessionkey': (q) => {
+      const { error, user: u } = signedUser(q);
+      if (error) return error;
+      return { errcode: 0, errmsg: 'ok', openid: u.openid, session_key: rotateSessionKey(u) };
+    },
+  };
+
+  /** What the WeChat app does on the phone. */
+  const client = {
+    /** wx.login: a new single-use code, and a new session_key for the user. */
+    login(name = 'user') {
+      const u = user(name);
+      rotateSessionKey(u);
+      const code = remember(urlsafe(24));
+      loginCodes.set(code, { user: name, issuedAt: nowS(), used: false });
+      return { errMsg: 'login:ok', code };
+    },
+    /** The getPhoneNumber button's event detail: code, encryptedData + iv (with the session_key the user holds now), cloudID. */
+    getPhoneNumber(name = 'user') {
+      const u = users.get(name);
+      if (!u || !u.sessionKey) throw new Error('mock client: getPhoneNumber before login (call client.login first)');
+      const data = { ...u.phone, watermark: { timestamp: nowS(), appid: appId } };
+      const iv = randomBytes(16);
+      const cipher = createCipheriv('aes-128-cbc', Buffer.from(u.sessionKey, 'base64'), iv);
+      const encryptedData = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()]).toString('base64');
+      const cloudID = remember(`${Math.floor(Math.random() * 90 + 10)}_${urlsafe(40)}`);
+      cloudIDs.set(cloudID, { cloudID, data });
+      const code = remember(urlsafe(48));
+      phoneCodes.set(code, { user: name, issuedAt: nowS(), used: false });
+      return { errMsg: 'getPhoneNumber:ok', code, encryptedData, iv: iv.toString('base64'), cloudID };
+    },
+    /** wx.checkSession: whether the user's login state is current. */
+    checkSession(name = 'user') {
+      const u = users.get(name);
+      return Boolean(u && u.sessionKey);
+    },
+    /** Test hooks: the user's openid, the session_key WeChat holds, the phone number. */
+    openidOf: (name = 'user') => user(name).openid,
+    sessionKeyOf: (name = 'user') => (users.get(name) ? users.get(name).sessionKey : null),
+    phoneOf: (name = 'user') => ({ ...user(name).phone }),
+    setPhone(name, phone) {
+      user(name).phone = { ...phone };
+    },
+    /** WeChat's risk control blocks this user's logins (jscode2session 40226). */
+    markRisky(name = 'user', risky = true) {
+      user(name).risky = risky;
+    },
+  };
+
+  /** What Cloud Base does in a cloud function (wx-server-sdk), for the cloud helpers' tests. */
+  const cloud = {
+    openapi: {
+      phonenumber: {
+        async getPhoneNumber({ code } = {}) {
+          const { error, user: u } = takeCode(phoneCodes, code, wxError(40029, 'invalid code'));
+          if (error) return { errCode: error.errcode, errMsg: `openapi.phonenumber.getPhoneNumber:fail ${error.errcode} ${error.errmsg}` };
+          return {
+            errCode: 0,
+            errMsg: 'openapi.phonenumber.getPhoneNumber:ok',
+            phoneInfo: { ...u.phone, watermark: { timestamp: nowS(), appid: watermarkAppid } },
+          };
+        },
+      },
+    },
+    /** cloud.getOpenData({ list: [cloudID] }) -> { list: [{ cloudID, data }] } */
+    async getOpenData({ list } = {}) {
+      return { list: (list || []).map((id) => (cloudIDs.has(id) ? cloudIDs.get(id) : { cloudID: id, errCode: -601006, errMsg: 'cloudID not found' })) };
+    },
+  };
+
+  // --- faults ---
+  function fault(kind, where) {
+    if (FAULT_KINDS.indexOf(kind) < 0) throw new TypeError(`mock fault: kind must be one of ${FAULT_KINDS.join(', ')}`);
+    const f = { kind, path: null, times: Infinity, ms: 0, status: 502, ...(where || {}) };
+    faults.push(f);
+    return { clear: () => { faults = faults.filter((x) => x !== f); } };
+  }
+  function faultFor(path) {
+    const f = faults.find((x) => x.times > 0 && (x.path === null || x.path === path));
+    if (f) f.times -= 1;
+    return f || null;
+  }
+
+  // --- HTTP ---
+  const sockets = new Set();
+  const headers = { 'content-type': 'application/json; charset=utf-8' };
+  const send = (res, status, value, extra) => {
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(status, { ...headers, ...(extra || {}) }).end(JSON.stringify(value));
+  };
+
+  async function handle(req, res) {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const path = url.pathname;
+    if (path.startsWith('/__client/') || path.startsWith('/__platform/')) return handleStandIn(req, res, path);
+    const name = API_PATHS[path];
+    counters.requests += 1;
+    if (name) counters[name] += 1;
+    const f = name ? faultFor(path) : null;
+    if (f) {
+      if (f.kind === 'hang') return undefined; // the socket stays open until the client gives up or close()
+      if (f.kind === 'reset') return void req.socket.destroy();
+      if (f.kind === 'latency') await new Promise((r) => setTimeout(r, f.ms));
+      if (f.kind === 'http5xx') return void res.writeHead(f.status, { 'content-type': 'text/html' }).end(`<html><body>${f.status}</body></html>`);
+      if (f.kind === 'nonJson') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>please try again later</body></html>');
+      if (f.kind === 'busy') return send(res, 200, { errcode: -1, errmsg: `system error rid: ${rid()}` });
+      if (f.kind === 'rateLimit') return send(res, 200, wxError(45011, 'api minute-quota reach limit  mustslower  retry next minute'));
+    }
+    const route = api[`${req.method} ${path}`];
+    if (!route) return send(res, 404, { errcode: -1, errmsg: `no such api rid: ${rid()}` });
+    let body;
+    if (req.method === 'POST') {
+      try {
+        body = await readJson(req);
+      } catch (_) {
+        return send(res, 200, wxError(47001, 'data format error'));
+      }
+    }
+    if (res.destroyed) return undefined;
+    return send(res, 200, route(url.searchParams, body)); // WeChat answers errors with HTTP 200 and an errcode
+  }
+
+  async function handleStandIn(req, res, path) {
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' };
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+    let body;
+    try {
+      body = await readJson(req);
+    } catch (_) {
+      return send(res, 400, { errMsg: 'bad request' }, cors);
+    }
+    const name = body && typeof body.user === 'string' && /^[\w.-]{1,64}$/.test(body.user) ? body.user : null;
+    try {
+      if (path === '/__client/login' && name) return send(res, 200, client.login(name), cors);
+      if (path === '/__client/checkSession' && name) return send(res, 200, { valid: client.checkSession(name) }, cors);
+      if (path === '/__client/getPhoneNumber' && name) return send(res, 200, client.getPhoneNumber(name), cors);
+      if (path === '/__platform/cloudID' && body && cloudIDs.has(body.cloudID)) return send(res, 200, cloudIDs.get(body.cloudID), cors);
+    } catch (e) {
+      return send(res, 400, { errMsg: `fail ${e.message}` }, cors);
+    }
+    return send(res, 404, { errMsg: 'not found' }, cors);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => send(res, 500, { errcode: -1, errmsg: 'mock failure' }));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+
+  return {
+    baseUrl: `http://${host}:${address.port}`,
+    client,
+    cloud,
+    counters,
+    /** Adds a fault: kind one of latency (ms), hang, http5xx (status), busy (-1), rateLimit (45011), nonJson, reset; path (default every API path), times (default unlimited). */
+    fault,
+    clearFaults() {
+      faults = [];
+    },
+    /** Moves the mock's clock forward (codes expire after 300 s, tokens after 7200 s). */
+    advanceTime(seconds) {
+      offsetMs += seconds * 1000;
+    },
+    /** Every access token in use answers 40001 (as after WeChat revoked them); stable_token then issues a new one. */
+    invalidateAccessTokens() {
+      for (const t of tokens.values()) t.revoked = true;
+    },
+    /** The current stable token answers 40001, yet stable_token without force_refresh keeps returning it until a forced refresh. */
+    breakStableToken() {
+      if (stable.current) tokens.get(stable.current).revoked = true;
+      stable.stuck = true;
+    },
+    /** Every secret the mock has handed out or holds (AppSecret, tokens, session keys, codes, cloudIDs), for leak scans. */
+    issuedSecrets: () => issued.slice(),
+    close() {
+      return new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+function readJson(req) {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks = [];
+    req.on('data', (c) => {
+      size += c.length;
+      if (size <= BODY_LIMIT) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > BODY_LIMIT) return reject(new Error('too large'));
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        return resolve(text ? JSON.parse(text) : {});
+      } catch (e) {
+        return reject(e);
+      }
+    });
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,52 @@
+// Runs in Node 10.15 (no global fetch, AbortController, crypto, TextEncoder
+// or globalThis): the package's Node entry, with the
+// smallest fetch a user there would inject. Prints one JSON line of results.
+'use strict';
+const http = require('http');
+const [bundle, baseUrl, user, appId, appSecret] = process.argv.slice(2);
+const { WeChatClient } = require(bundle);
+
+function fetch(url, init) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: init.method, headers: init.headers || {} }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode, text: () => Promise.resolve(text) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+async function main() {
+  const out = { node: process.version, hasAbortController: typeof AbortController !== 'undefined', hasCrypto: typeof crypto !== 'undefined' };
+  const client = new WeChatClient({ appId, appSecret, baseUrl, fetch, timeoutMs: 500 });
+  const codes = JSON.parse(user);
+  const session = await client.code2Session(codes.login);
+  out.openid = session.openid;
+  out.phone = await client.getPhoneNumber(codes.phone, { openid: session.openid });
+  out.checked = await client.checkSessionKey(session.openid, session.sessionKey);
+  try {
+    await client.getPhoneNumber(codes.phone);
+  } catch (e) {
+    out.reuse = e.code;
+  }
+  // resetusersessionkey hangs (the parent set that fault): the timer must end it.
+  const started = Date.now();
+  try {
+    await client.resetSessionKey(session.openid, session.sessionKey);
+  } catch (e) {
+    out.hang = e.code;
+    out.hangMs = Date.now() - started;
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+  process.exit(0); // the hung socket would keep the process alive
+}
+main().catch((e) => {
+  process.stdout.write(JSON.stringify({ error: String(e && e.stack) }) + '\n');
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+// A consumer of the WeChat client's typings (pkg-template/src/client.d.ts and
+// mock/index.d.ts), compiled with `tsc --strict` by
+// scripts/test-client-types.sh. Each @ts-expect-error line is misuse that must
+// not compile: if the typings loosen (e.g. to `any`), tsc reports the unused
+// directive.
+import {
+  WeChatClient,
+  MemoryStore,
+  createRedisStore,
+  fromCloudPhoneNumber,
+  fromCloudOpenData,
+  ridOf,
+  type PhoneInfo,
+  type TokenStore,
+  type Session,
+  type WeChatCallError,
+  type WeChatClientErrorCode,
+} from 'wx-open-data';
+import { startMockWeChat, type MockWeChat } from 'wx-open-data/mock';
+
+async function main(): Promise<void> {
+  const mock: MockWeChat = await startMockWeChat({ appId: 'wx0123456789abcdef', appSecret: 'secret' });
+  const client = new WeChatClient({ appId: 'wx0123456789abcdef', appSecret: 'secret', baseUrl: mock.baseUrl, timeoutMs: 5000 });
+
+  const session: Session = await client.code2Session(mock.client.login('u').code);
+  const openid: string = session.openid;
+  const unionid: string | undefined = session.unionid;
+  const phone: PhoneInfo = await client.getPhoneNumber(mock.client.getPhoneNumber('u').code, { openid });
+  const country: string = phone.countryCode;
+  const stamp: number = phone.watermark.timestamp;
+  const token: string = await client.getAccessToken({ forceRefresh: false });
+  const valid: boolean = await client.checkSessionKey(openid, session.sessionKey);
+  const reset: { openid: string; sessionKey: string } = await client.resetSessionKey(openid, session.sessionKey);
+  const rid: string | null = ridOf('invalid code rid: 1-2-3');
+  const fetches: number = mock.counters.stable_token;
+  mock.fault('hang', { path: '/cgi-bin/stable_token', times: 1 });
+  mock.fault('latency', { ms: 100 }).clear();
+  void [unionid, country, stamp, token, valid, reset, rid, fetches];
+
+  // A store of one's own.
+  const map = new Map<string, string>();
+  const store: TokenStore = {
+    get: async (k) => map.get(k) ?? null,
+    set: async (k, v) => { map.set(k, v); },
+    delete: async (k) => { map.delete(k); },
+  };
+  new WeChatClient({ appId: 'wx', appSecret: 's', store });
+  new WeChatClient({ appId: 'wx', appSecret: 's', store: new MemoryStore(), tokenEndpoint: 'token' });
+  // node-redis and ioredis shapes.
+  createRedisStore({ sendCommand: async (args: string[]) => args.length }, { prefix: 'app:' });
+  createRedisStore({ call: async (command: string, ...args: Array<string | number>) => [command, ...args] });
+
+  const fromCloud: PhoneInfo = fromCloudPhoneNumber(await mock.cloud.openapi.phonenumber.getPhoneNumber({ code: 'c' }), { appId: 'wx' });
+  const fromCloudId: PhoneInfo = fromCloudOpenData(await mock.cloud.getOpenData({ list: ['id'] }), { maxAgeSeconds: 300 });
+  void [fromCloud, fromCloudId];
+
+  try {
+    await client.getPhoneNumber('code');
+  } catch (e) {
+    const err = e as WeChatCallError;
+    const errcode: number | null = err.errcode;
+    const requestId: string | null = err.rid;
+    const code: WeChatClientErrorCode = 'INVALID_CODE';
+    void [errcode, requestId, code];
+  }
+
+  // @ts-expect-error appSecret is required
+  new WeChatClient({ appId: 'wx' });
+  // @ts-expect-error unknown option (a typo must not compile)
+  new WeChatClient({ appId: 'wx', appSecret: 's', timeout: 1000 });
+  // @ts-expect-error tokenEndpoint is 'stable_token' or 'token'
+  new WeChatClient({ appId: 'wx', appSecret: 's', tokenEndpoint: 'stable' });
+  // @ts-expect-error timeoutMs is a number
+  new WeChatClient({ appId: 'wx', appSecret: 's', timeoutMs: '1000' });
+  // @ts-expect-error the option is openid
+  await client.getPhoneNumber('code', { openId: 'x' });
+  // @ts-expect-error forceRefresh is a boolean
+  await client.getAccessToken({ forceRefresh: 'yes' });
+  // @ts-expect-error the session key is required
+  await client.checkSessionKey(openid);
+  // @ts-expect-error countryCode is a string, never a number
+  const n: number = phone.countryCode;
+  // @ts-expect-error a store needs delete
+  new WeChatClient({ appId: 'wx', appSecret: 's', store: { get: async () => null, set: async () => {} } });
+  // @ts-expect-error not a Redis client
+  createRedisStore({ get: async () => null });
+  // @ts-expect-error unknown fault kind
+  mock.fault('explode');
+  // @ts-expect-error code2Session returns no phone number
+  const p: string = session.phoneNumber;
+  void [n, p];
+  await mock.close();
+}
+void main;
