@@ -1,4 +1,4 @@
-// Hostile input through the real package (issue 7, item 3), per entry point
+// Hostile input through the real package, per entry point
 // (require, import, the web build). Complements the bad-input table of
 // api.test.mjs (no row repeats one of its rows): exotic JS values, throwing
 // getters and proxies, huge strings, lone surrogates, NUL bytes, every kind of
@@ -47,9 +47,15 @@ function nonCanonicalTail(text) {
   return text.slice(0, i) + alphabet[value | 1] + text.slice(i + 1);
 }
 
+// The engine accepts JSON nested up to MAX_DEPTH (src/json.rs: 64; open data
+// is three levels deep) and refuses deeper text as DECRYPT_FAILED, like any
+// other text JSON.parse would not be given, in bounded work per byte.
+const MAX_DEPTH = 64;
 const DEPTH = 100_000;
-const deepArray = '['.repeat(DEPTH) + ']'.repeat(DEPTH);
-const deepObject = '{"a":'.repeat(DEPTH) + '1' + '}'.repeat(DEPTH);
+const nestedArray = (n) => '['.repeat(n) + ']'.repeat(n);
+const nestedObject = (n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+const deepArray = nestedArray(DEPTH);
+const deepObject = nestedObject(DEPTH);
 
 function depthOf(value, key) {
   let n = 0;
@@ -111,14 +117,23 @@ const rows = [
   ['encryptData sessionKey is a Buffer', (a) => a.encryptData(key16(1), {}), { code: 'INVALID_ARGUMENT' }],
 
   // --- huge strings -----------------------------------------------------------
+  // One call's arguments together may hold at most MAX_UNITS UTF-16 units
+  // (src/abi.rs: the largest encryptedData plus 1 Mi units), a bound on how far
+  // one call can grow the instance's memory. encryptedData is measured first
+  // (its own code); beyond the bound any other argument is INVALID_ARGUMENT
+  // ("the arguments are too large"), below it each gets its own code.
   ['encryptedData is 16 MiB of base64', (a) => a.decryptPhone(k, 'QUFB'.repeat(4 * MiB), v), { code: 'INVALID_ENCRYPTED_DATA' }],
-  ['sessionKey is 16 MiB of base64', (a) => a.decryptPhone('QUFB'.repeat(4 * MiB), d, v), { code: 'INVALID_SESSION_KEY' }],
-  ['iv is 16 MiB of base64', (a) => a.decryptPhone(k, d, 'QUFB'.repeat(4 * MiB)), { code: 'INVALID_IV' }],
+  ['sessionKey is 16 MiB of base64: over the arguments bound', (a) => a.decryptPhone('QUFB'.repeat(4 * MiB), d, v), { code: 'INVALID_ARGUMENT', message: /the arguments are too large/ }],
+  ['iv is 16 MiB of base64: over the arguments bound', (a) => a.decryptPhone(k, d, 'QUFB'.repeat(4 * MiB)), { code: 'INVALID_ARGUMENT', message: /the arguments are too large/ }],
+  ['sessionKey is 1 MiB of base64', (a) => a.decryptPhone('QUFB'.repeat(MiB / 4), d, v), { code: 'INVALID_SESSION_KEY' }],
+  ['iv is 1 MiB of base64', (a) => a.decryptPhone(k, d, 'QUFB'.repeat(MiB / 4)), { code: 'INVALID_IV' }],
   ['encryptedData is 16 MiB of non-ASCII (multi-byte UTF-8)', (a) => a.decryptPhone(k, '中'.repeat(16 * MiB / 3), v), { code: 'INVALID_ENCRYPTED_DATA' }],
-  ['verifySignature over a 16 MiB rawData is exact', (a) => {
-    const raw = 'x'.repeat(16 * MiB);
+  ['verifySignature over a 2 MiB rawData is exact', (a) => {
+    const raw = 'x'.repeat(2 * MiB);
     return [a.verifySignature(raw, sha1hex(raw + k), k), a.verifySignature(raw + 'y', sha1hex(raw + k), k)];
   }, { result: [true, false] }],
+  ['verifySignature over a 16 MiB rawData: over the arguments bound', (a) => a.verifySignature('x'.repeat(16 * MiB), '0'.repeat(40), k), { code: 'INVALID_ARGUMENT', message: /the arguments are too large/ }],
+  ['encryptData of a 16 MiB string: over the arguments bound', (a) => a.encryptData(k, 'x'.repeat(16 * MiB)), { code: 'INVALID_ARGUMENT', message: /the arguments are too large/ }],
   ['ciphertext of exactly 1 MiB (the limit) decrypts', (a) => a.decryptData(...args(maxJson), { appId: APPID }).pad.length, { result: MiB - 16 - `{"watermark":${JSON.stringify(WM)},"pad":"`.length - 2 }],
   ['ciphertext of 1 MiB + 16 bytes is refused', (a) => { const [sk, , iv] = args('{}'); return a.decryptData(sk, Buffer.alloc(MiB + 16).toString('base64'), iv); }, { code: 'INVALID_ENCRYPTED_DATA' }],
 
@@ -169,18 +184,29 @@ const rows = [
     const ours = a.decryptData(s.sessionKey, s.encryptedData, s.iv);
     return [ours, new OfficialSample(APPID, s.sessionKey).decryptData(s.encryptedData, s.iv)];
   }, { result: [{ a: 3, watermark: WM }, { a: 3, watermark: WM }] }],
-  [`${DEPTH} levels of [ (balanced) parse to the nested arrays`, (a) => depthOf(a.decryptData(...args(deepArray))), { result: { n: DEPTH, leaf: undefined } }],
-  [`${DEPTH} levels of [ given to decryptPhone`, (a) => a.decryptPhone(...args(deepArray)), { code: 'NOT_PHONE_DATA' }],
+  [`${MAX_DEPTH} levels of [ (the most accepted) parse to the nested arrays`, (a) => depthOf(a.decryptData(...args(nestedArray(MAX_DEPTH)))), { result: { n: MAX_DEPTH, leaf: undefined } }],
+  [`${MAX_DEPTH} levels of {"a": parse exactly`, (a) => depthOf(a.decryptData(...args(nestedObject(MAX_DEPTH))), 'a'), { result: { n: MAX_DEPTH, leaf: 1 } }],
+  [`${MAX_DEPTH} levels of [ given to decryptPhone`, (a) => a.decryptPhone(...args(nestedArray(MAX_DEPTH))), { code: 'NOT_PHONE_DATA' }],
+  [`${MAX_DEPTH} levels of {"a": with an appId check`, (a) => a.decryptData(...args(nestedObject(MAX_DEPTH)), { appId: APPID }), { code: 'APPID_MISMATCH' }],
+  [`${MAX_DEPTH + 1} levels of [ are refused`, (a) => a.decryptData(...args(nestedArray(MAX_DEPTH + 1))), { code: 'DECRYPT_FAILED' }],
+  [`${MAX_DEPTH + 1} levels of {"a": are refused`, (a) => a.decryptData(...args(nestedObject(MAX_DEPTH + 1))), { code: 'DECRYPT_FAILED' }],
+  [`${DEPTH} levels of [ (balanced) are refused, no stack overflow`, (a) => a.decryptData(...args(deepArray)), { code: 'DECRYPT_FAILED' }],
+  [`${DEPTH} levels of [ given to decryptPhone`, (a) => a.decryptPhone(...args(deepArray)), { code: 'DECRYPT_FAILED' }],
   [`${DEPTH} levels of [ unbalanced (never closed)`, (a) => a.decryptData(...args('['.repeat(DEPTH))), { code: 'DECRYPT_FAILED' }],
-  [`${DEPTH} levels of {"a": with an appId check`, (a) => a.decryptData(...args(deepObject), { appId: APPID }), { code: 'APPID_MISMATCH' }],
-  [`${DEPTH} levels of {"a": parse exactly`, (a) => depthOf(a.decryptData(...args(deepObject)), 'a'), { result: { n: DEPTH, leaf: 1 } }],
+  [`${DEPTH} levels of {"a": with an appId check`, (a) => a.decryptData(...args(deepObject), { appId: APPID }), { code: 'DECRYPT_FAILED' }],
+  [`${DEPTH} levels of {"a": in phoneInfoFromJson`, (a) => a.phoneInfoFromJson(deepObject), { code: 'NOT_PHONE_DATA' }],
   ['a number beyond double range becomes Infinity (JSON.parse)', (a) => a.decryptData(...args(`{"n":1e400,"m":-1e400,"watermark":${JSON.stringify(WM)}}`)), { result: { n: Infinity, m: -Infinity, watermark: WM } }],
   ['a 400-digit integer becomes the nearest double', (a) => a.decryptData(...args(`{"n":${'9'.repeat(300)}}`)).n, { result: 1e300 }],
   ['watermark timestamp 1e400 with maxAgeSeconds', (a) => a.decryptPhone(...args(`{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1e400,"appid":"${APPID}"}}`), { maxAgeSeconds: 300, now: NOW }), { code: 'NOT_PHONE_DATA' }],
   ['watermark timestamp 2^53 given to decryptData with maxAgeSeconds', (a) => a.decryptData(...args({ watermark: { timestamp: 2 ** 53, appid: APPID } }), { maxAgeSeconds: 1e15, now: NOW }), { code: 'EXPIRED' }],
   ['watermark timestamp as a string', (a) => a.decryptData(...args({ watermark: { timestamp: String(TS), appid: APPID } }), { maxAgeSeconds: 300, now: NOW }), { code: 'EXPIRED' }],
   ['watermark timestamp negative', (a) => a.decryptData(...args({ watermark: { timestamp: -1, appid: APPID } }), { maxAgeSeconds: 300, now: NOW }), { code: 'EXPIRED' }],
-  ['watermark timestamp written 1477314187.0 is the integer', (a) => a.decryptData(...args(`{"watermark":{"timestamp":${TS}.0,"appid":"${APPID}"}}`), { maxAgeSeconds: 300, now: NOW }), { result: { watermark: WM } }],
+  // The rules read a timestamp written as digits only (src/json.rs
+  // safe_integer), as WeChat writes it; JSON.parse would make 1477314187.0
+  // the same number, the age check does not take it.
+  ['watermark timestamp written 1477314187.0, with maxAgeSeconds', (a) => a.decryptData(...args(`{"watermark":{"timestamp":${TS}.0,"appid":"${APPID}"}}`), { maxAgeSeconds: 300, now: NOW }), { code: 'EXPIRED' }],
+  ['watermark timestamp written 1477314187.0, without checks', (a) => a.decryptData(...args(`{"watermark":{"timestamp":${TS}.0,"appid":"${APPID}"}}`)), { result: { watermark: WM } }],
+  ['watermark timestamp written 1.477314187e9 in a phone payload', (a) => a.decryptPhone(...args(`{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1.477314187e9,"appid":"${APPID}"}}`)), { code: 'NOT_PHONE_DATA' }],
   ['__proto__ key carrying the phone fields is not read through', (a) => a.decryptPhone(...args(`{"__proto__":${JSON.stringify(PHONE)}}`)), { code: 'NOT_PHONE_DATA' }],
   ['watermark whose appid sits under __proto__', (a) => a.decryptData(...args(`{"watermark":{"timestamp":${TS},"__proto__":{"appid":"${APPID}"}}}`), { appId: APPID }), { code: 'APPID_MISMATCH' }],
   ['__proto__ in a phone payload stays an own data key', (a) => {
@@ -217,6 +243,19 @@ const rows = [
   ['plaintext with an overlong "/" (C0 AF)', (a) => a.decryptData(...args(Buffer.from([0x22, 0xc0, 0xaf, 0x22]))), { code: 'DECRYPT_FAILED' }],
   ['plaintext empty (one block of padding)', (a) => a.decryptData(...args('')), { code: 'DECRYPT_FAILED' }],
   ['plaintext of only whitespace', (a) => a.decryptData(...args(' \n\t ')), { code: 'DECRYPT_FAILED' }],
+
+  // --- phoneInfoFromJson: the same rules on JSON that arrives unencrypted -------
+  ['phoneInfoFromJson of a boxed String', (a) => a.phoneInfoFromJson(new String(JSON.stringify(PHONE))), { code: 'INVALID_ARGUMENT' }],
+  ['phoneInfoFromJson of a Buffer of the JSON', (a) => a.phoneInfoFromJson(Buffer.from(JSON.stringify(PHONE))), { code: 'INVALID_ARGUMENT' }],
+  ['phoneInfoFromJson of 16 MiB: over the arguments bound', (a) => a.phoneInfoFromJson(' '.repeat(16 * MiB)), { code: 'INVALID_ARGUMENT', message: /the arguments are too large/ }],
+  ['phoneInfoFromJson: duplicate keys, the last one wins (JSON.parse)', (a) => a.phoneInfoFromJson(`{"phoneNumber":"10000000000","phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":86,"watermark":${JSON.stringify(WM)}}`), { result: PHONE }],
+  ['phoneInfoFromJson: duplicate watermarks, the last one is checked', (a) => a.phoneInfoFromJson(`{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":${JSON.stringify(WM)},"watermark":{"timestamp":${TS},"appid":"wx0000000000000000"}}`, { appId: APPID }), { code: 'APPID_MISMATCH' }],
+  ['phoneInfoFromJson: phone fields under __proto__ are not read through', (a) => a.phoneInfoFromJson(`{"__proto__":${JSON.stringify(PHONE)}}`), { code: 'NOT_PHONE_DATA' }],
+  ['phoneInfoFromJson: escaped key names are the names (phone\\u004eumber)', (a) => a.phoneInfoFromJson(JSON.stringify(PHONE).replace('"phoneNumber"', '"phone\\u004eumber"')), { result: PHONE }],
+  ['phoneInfoFromJson with a UTF-8 BOM', (a) => a.phoneInfoFromJson('\uFEFF' + JSON.stringify(PHONE)), { code: 'NOT_PHONE_DATA' }],
+  ['phoneInfoFromJson with a raw NUL in a string (invalid JSON)', (a) => a.phoneInfoFromJson(JSON.stringify(PHONE).replace('13580006666', '1358\u00000006666')), { code: 'NOT_PHONE_DATA' }],
+  ['phoneInfoFromJson with trailing text after the object', (a) => a.phoneInfoFromJson(JSON.stringify(PHONE) + 'x'), { code: 'NOT_PHONE_DATA' }],
+  ['phoneInfoFromJson with countryCode -86', (a) => a.phoneInfoFromJson(JSON.stringify({ ...PHONE, countryCode: -86 })), { code: 'NOT_PHONE_DATA' }],
 ];
 
 const expectedWx = { INVALID_SESSION_KEY: -41001, INVALID_IV: -41002, DECRYPT_FAILED: -41003, INVALID_ENCRYPTED_DATA: -41004 };
@@ -238,7 +277,9 @@ for (const [label, load] of entries) {
           assert.ok(threw, `expected ${expected.code}, got a result`);
           assert.ok(error instanceof Error, `threw a non-Error: ${String(error)}`);
           assert.equal(error.name, 'WxOpenDataError', `untyped ${error.name}: ${error.message}`);
+          assert.ok(error instanceof api.WxOpenDataError, 'not an instance of the exported WxOpenDataError');
           assert.equal(error.code, expected.code, error.message);
+          if (expected.message) assert.match(error.message, expected.message);
           assert.equal(error.wxErrCode, expectedWx[expected.code] ?? null);
           assert.equal(api.isWxOpenDataError(error), true);
         } else {
