@@ -49,6 +49,8 @@ export const entries = [
 
 /** The exports every entry point has, no more, no less (pkg-template/index.d.ts declares each). */
 export const API_NAMES = [
-  'WXBizDataCrypt', 'WxOpenDataError', 'decryptData', 'decryptPhone', 'diagnose', 'encryptData',
-  'engineBuild', 'init', 'initSync', 'isWxOpenDataError', 'phoneInfoFromJson', 'verifySignature',
+  'MemoryStore', 'WXBizDataCrypt', 'WeChatClient', 'WxOpenDataError', 'createRedisStore',
+  'decryptData', 'decryptPhone', 'diagnose', 'encryptData', 'engineBuild', 'fromCloudOpenData',
+  'fromCloudPhoneNumber', 'init', 'initSync', 'isWxOpenDataError', 'phoneInfoFromJson', 'ridOf',
+  'verifySignature',
 ];
