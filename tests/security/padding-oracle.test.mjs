@@ -1,6 +1,10 @@
-// Short version of tests/security/padding-oracle.mjs (issue 7, item 4): the
-// Vaudenay attack on the last block of a phone payload, against the package
-// (require and web entries) and against WeChat's official sample.
+// Short version of tests/security/padding-oracle.mjs: the Vaudenay attack on
+// the last block of a phone payload, against the package (require and web
+// entries) and against WeChat's official sample. In 0.2 the engine returns a
+// status word and JS builds every engine error in one place
+// (pkg-template/src/engine.mjs `fail`); a second throw site for bad padding or
+// bad JSON (api.mjs `parse` is one, reached only if JSON.parse disagreed with
+// the engine's scanner) would show in err.stack, which the last test compares.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { entries } from '../js/support/entries.mjs';
@@ -46,11 +50,13 @@ for (const [label, load] of [entries[0], entries[2]]) {
         assert.equal(r.recovered, 0);
         assert.equal(r.distinctAtFirstByte, 1);
       });
-      it(`${name}: even a genie sees one outcome (message, name, code, wxErrCode, props)`, () => {
+      it(`${name}: even a genie sees one outcome (message, name, class, code, wxErrCode, props)`, () => {
         const g = genieCheck(TARGETS[name](vic, api, { stack: false }), vic, last);
         assert.equal(g.leakyPositions, 0);
         assert.equal(g.outcomes.length, 1);
-        assert.equal(JSON.parse(g.outcomes[0]).props.code, 'DECRYPT_FAILED');
+        const outcome = JSON.parse(g.outcomes[0]);
+        assert.equal(outcome.props.code, 'DECRYPT_FAILED');
+        assert.equal(outcome.ctor, 'WxOpenDataError');
       });
       it(`${name}: err.stack is the same for bad padding and bad JSON`, () => {
         const g = genieCheck(TARGETS[name](vic, api, { stack: true }), vic, last);

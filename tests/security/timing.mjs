@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // dudect-style timing test (Reparaz, Balasch, Verbauwhede, "Dude, is my code
-// constant time?", DATE 2017) for decryptPhone (issue 7, item 4): does a
+// constant time?", DATE 2017) for decryptPhone: does a
 // ciphertext with VALID padding (but bad JSON) take a different time than one
 // with INVALID padding? Both give the same DECRYPT_FAILED error; a timing
 // difference would still be a padding oracle.
