@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Soak (issue 7, item 5): N mixed calls in one Node process against the
-// package's require entry: valid decrypts of every kind, every error kind,
-// encryptData, verifySignature, WXBizDataCrypt instances (left to the
-// FinalizationRegistry, as users do). Every result is checked. The wasm
-// linear memory (captured from the glue's own instance) and the process RSS
-// are sampled after warm-up and at the end: linear memory must not grow after
-// warm-up, RSS by at most SOAK_RSS_MIB (default 20).
+// Soak: N mixed calls in one Node process against the package's require
+// entry: valid decrypts of every kind, every error kind, hostile caller code
+// (throwing getters and proxies, cyclic objects), phoneInfoFromJson,
+// encryptData, verifySignature, WXBizDataCrypt instances (left to the GC, as
+// users do: a plain JS class, nothing to free). Every result is checked. The
+// wasm linear memory (captured from the entry's own instance) and the process
+// RSS are sampled after warm-up and at the end: linear memory must not grow
+// after warm-up, RSS by at most SOAK_RSS_MIB (default 20).
+//
+// The engine imports nothing and exports no table (src/abi.rs): no JS value
+// or exception can enter wasm, so linear memory is the only state a call can
+// leave behind, and memory.buffer.byteLength is what is held flat.
 //
 //   node tests/soak/soak.mjs            (SOAK_CALLS=n, default 1,000,000;
 //                                        SOAK_SKIP_THROWING=1: without THROWING_JS)
@@ -44,13 +49,10 @@ export function makeCases(api) {
     } else {
       cases.push(['NOT_PHONE_DATA', code(() => api.decryptPhone(s.sessionKey, s.encryptedData, s.iv), 'NOT_PHONE_DATA')]);
     }
-    // Freed explicitly; instances left to the FinalizationRegistry are the
-    // separate phase in soak() (their memory returns only after a GC).
     cases.push(['WXBizDataCrypt', () => {
       const crypt = new api.WXBizDataCrypt(APPID, s.sessionKey);
       const got = crypt.decryptData(s.encryptedData, s.iv);
       if (JSON.stringify(got) !== expected) throw new Error('WXBizDataCrypt: wrong result');
-      crypt.free();
     }]);
   }
   const phone = { phoneNumber: '13580006666', purePhoneNumber: '13580006666', countryCode: '86', watermark: { timestamp: 1477314187, appid: APPID } };
@@ -58,6 +60,10 @@ export function makeCases(api) {
   const b64 = (n) => Buffer.alloc(n, 7).toString('base64');
   const wrongKey = seal(Buffer.alloc(16, 3), Buffer.alloc(16, 2), phone).sessionKey;
   const notJson = seal(Buffer.alloc(16, 1), Buffer.alloc(16, 2), 'not json at all');
+  // The code route's phone_info: countryCode a number.
+  const phoneInfoJson = JSON.stringify({ ...phone, countryCode: 86 });
+  // Refused by wx_reserve before any memory is reserved for it.
+  const huge = 'QUFB'.repeat(1 << 19);
   cases.push(
     ['INVALID_ARGUMENT', code(() => api.decryptPhone(1, g.encryptedData, g.iv), 'INVALID_ARGUMENT')],
     ['INVALID_ARGUMENT options', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, { appid: APPID }), 'INVALID_ARGUMENT')],
@@ -69,7 +75,14 @@ export function makeCases(api) {
     ['INVALID_ARGUMENT throwing getter', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, { get appId() { throw new Error('hostile'); } }), 'INVALID_ARGUMENT')],
     ['INVALID_ARGUMENT throwing proxy', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, new Proxy({}, { ownKeys() { throw new Error('hostile'); } })), 'INVALID_ARGUMENT')],
     ['INVALID_ARGUMENT encryptData of a cyclic object', code(() => { const o = {}; o.o = o; api.encryptData(g.sessionKey, o); }, 'INVALID_ARGUMENT')],
+    ['INVALID_ARGUMENT appId undefined', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, { appId: undefined }), 'INVALID_ARGUMENT')],
+    ['INVALID_ENCRYPTED_DATA over 1 MiB', code(() => api.decryptPhone(g.sessionKey, huge, g.iv), 'INVALID_ENCRYPTED_DATA')],
     ['APPID_MISMATCH', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, { appId: 'wx0000000000000000' }), 'APPID_MISMATCH')],
+    ['phoneInfoFromJson', () => {
+      const got = api.phoneInfoFromJson(phoneInfoJson, { appId: APPID });
+      if (got.countryCode !== '86' || got.phoneNumber !== phone.phoneNumber) throw new Error('phoneInfoFromJson: wrong result');
+    }],
+    ['phoneInfoFromJson NOT_PHONE_DATA', code(() => api.phoneInfoFromJson(phoneInfoJson.slice(1)), 'NOT_PHONE_DATA')],
     ['EXPIRED', code(() => api.decryptPhone(g.sessionKey, g.encryptedData, g.iv, { maxAgeSeconds: 60 }), 'EXPIRED')],
     ['encryptData', () => {
       const e = api.encryptData(g.sessionKey, phone);
@@ -84,40 +97,29 @@ export function makeCases(api) {
   return cases;
 }
 
-/**
- * The cases where JS code called from inside the wasm throws (JSON.parse of a
- * non-JSON plaintext, a throwing options getter or proxy). Each such call
- * leaves one slot of wasm-bindgen's externref table occupied (the exception
- * object is never released) and grows the table's free list in linear memory:
- * measured ~1 slot and ~9 bytes of linear memory per call. Reported; kept
- * apart so the other paths can be held to "flat".
- */
-// The cases where JS throws while wasm is calling it: options objects whose
-// getters or proxy traps throw, and encryptData data JSON.stringify cannot
-// serialise (cyclic). Through wasm-bindgen 0.2.130 `catch` imports each throw
-// kept one externref slot; the binding now calls such JS behind a JS
-// try/catch (src/wasm.rs `get`, `own_keys`, `stringify_json`), and these
-// cases are held to "flat" like the rest. Kept as a list so that a
-// regression is attributed to them.
+// The cases where caller code throws (options getters or proxy traps,
+// encryptData data JSON.stringify cannot serialise). In 0.1 such JS ran while
+// wasm was calling it and each throw could keep an externref slot; in 0.2 it
+// runs in JS before any wasm call, and these cases are held to "flat" like
+// the rest. Kept as a list so that a regression is attributed to them.
 export const THROWING_JS = ['INVALID_ARGUMENT throwing getter', 'INVALID_ARGUMENT throwing proxy', 'INVALID_ARGUMENT encryptData of a cyclic object'];
 
 /**
- * Growth of linear memory and of the externref table over `n` calls of each
- * case alone, in this process, in order (`names`: only these cases). The
- * table grows in chunks, so a case run after a growing one can hide in the
- * slack it left: for exact figures run one case per process (attributeIsolated).
+ * Growth of linear memory (bytes) over `n` calls of each case alone, in this
+ * process, in order (`names`: only these cases). Memory grows in 64 KiB
+ * pages, so a case run after a growing one can hide in the slack it left:
+ * for exact figures run one case per process (attributeIsolated).
  */
 export async function attribute(n = 50_000, names) {
-  const { api, instance, memory } = await loadWithInstance();
-  const table = Object.values(instance.exports).find((v) => v instanceof WebAssembly.Table && v.length > 0);
+  const { api, memory } = await loadWithInstance();
   const byName = {};
   for (const [name, run] of makeCases(api)) if (!names || names.includes(name)) (byName[name] ??= []).push(run);
   const out = {};
   for (const [name, runs] of Object.entries(byName)) {
     for (let i = 0; i < 2000; i++) runs[i % runs.length]();
-    const m0 = memory.buffer.byteLength, t0 = table.length;
+    const m0 = memory.buffer.byteLength;
     for (let i = 1; i <= n; i++) { runs[i % runs.length](); if (i % 1000 === 0) await new Promise(setImmediate); }
-    out[name] = { wasm: memory.buffer.byteLength - m0, externrefs: table.length - t0 };
+    out[name] = { wasm: memory.buffer.byteLength - m0 };
   }
   return out;
 }
@@ -145,8 +147,7 @@ export async function soak({ calls = 1_000_000, warmup = Math.min(50_000, Math.f
   const every = Math.max(1, Math.floor(calls / 10));
   for (let i = 1; i <= calls; i++) {
     // A server yields to the event loop between requests; so do we, every
-    // 1000 calls, which is when FinalizationRegistry callbacks (freeing
-    // WXBizDataCrypt instances nobody freed) get to run.
+    // 1000 calls.
     if (i % 1000 === 0) await new Promise(setImmediate);
     const [name, run] = cases[r.int(cases.length)];
     run();
@@ -157,10 +158,10 @@ export async function soak({ calls = 1_000_000, warmup = Math.min(50_000, Math.f
   const end = sample(calls);
   if (samples.at(-1).at !== calls) samples.push(end);
 
-  // Phase 2: WXBizDataCrypt instances nobody frees (what most callers do).
-  // Each holds its appId and key in linear memory until V8 collects the JS
-  // wrapper and the FinalizationRegistry callback runs, between event-loop
-  // turns. Memory may rise while they wait, but must stay bounded.
+  // Phase 2: WXBizDataCrypt instances made and dropped, as most callers do.
+  // 0.1 kept each instance's key in linear memory until a FinalizationRegistry
+  // callback freed it; 0.2's instances hold JS strings only, so linear memory
+  // must not move at all (unfreedPeak == end.wasm).
   const unfreed = Math.floor(calls / 4);
   const s0 = seal(Buffer.alloc(16, 4), Buffer.alloc(16, 5), { a: 1, watermark: { timestamp: 1, appid: APPID } });
   let unfreedPeak = end.wasm;
@@ -190,13 +191,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '-
   const result = await soak({ calls, exclude, log: (s) => console.log('  ' + fmt(s)) });
   console.log(`soak: ${calls} mixed calls in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${Object.keys(result.counts).length} kinds: ${Object.entries(result.counts).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   console.log(`soak: wasm memory ${result.afterWarmup.wasm} → ${result.end.wasm} bytes after warm-up (growth ${result.wasmGrowth}); RSS ${(result.afterWarmup.rss / MiB).toFixed(1)} → ${(result.end.rss / MiB).toFixed(1)} MiB (growth ${(result.rssGrowth / MiB).toFixed(1)} MiB, limit ${rssLimit / MiB})`);
-  console.log(`soak: then ${result.unfreed} WXBizDataCrypt instances never freed (left to the FinalizationRegistry): wasm memory peak ${result.unfreedPeak} bytes (${((result.unfreedPeak - result.end.wasm) / MiB).toFixed(2)} MiB above the soak's end, limit 16)`);
-  const ok = result.wasmGrowth === 0 && result.rssGrowth <= rssLimit && result.unfreedPeak - result.end.wasm <= 16 * MiB;
+  console.log(`soak: then ${result.unfreed} WXBizDataCrypt instances made and dropped: wasm memory peak ${result.unfreedPeak} bytes (${result.unfreedPeak - result.end.wasm} above the soak's end, limit 0)`);
+  const ok = result.wasmGrowth === 0 && result.rssGrowth <= rssLimit && result.unfreedPeak === result.end.wasm;
   console.log(ok ? 'soak: flat' : 'soak: FAILED (memory grew after warm-up)');
   if (!ok || process.env.SOAK_ATTRIBUTE) {
-    console.log('soak: growth per kind, 50000 calls of each alone, each in a fresh process (linear memory bytes, externref table slots):');
+    console.log('soak: growth per kind, 50000 calls of each alone, each in a fresh process (linear memory bytes):');
     const growth = attributeIsolated();
-    for (const [name, g] of Object.entries(growth)) console.log(`  ${name}: +${g.wasm} bytes, +${g.externrefs} slots${g.wasm || g.externrefs ? '   <-- grows' : ''}`);
+    for (const [name, g] of Object.entries(growth)) console.log(`  ${name}: +${g.wasm} bytes${g.wasm ? '   <-- grows' : ''}`);
   }
   process.exitCode = ok ? 0 : 1;
 }

@@ -1,6 +1,6 @@
-// Concurrency (issue 7, item 6): worker_threads, each with its own instance of
-// the package (require in a worker = its own wasm instance), hammered in
-// parallel with distinct session keys. Every answer is compared with what
+// Concurrency: worker_threads, each with its own instance of the package
+// (require in a worker = its own wasm instance and scratch buffer), hammered
+// in parallel with distinct session keys. Every answer is compared with what
 // node:crypto computed in the main thread; encryptData output made in the
 // workers is decrypted here with node:crypto.
 import { describe, it } from 'node:test';
@@ -31,6 +31,11 @@ function jobsFor(id) {
     jobs.push({ name: `foreign key ${i}`, fn: 'decryptData', args: [other, s.encryptedData, s.iv], code: 'DECRYPT_FAILED' });
     const raw = JSON.stringify({ worker: id, i });
     jobs.push({ name: `verifySignature ${i}`, fn: 'verifySignature', args: [raw, sha1hex(raw + s.sessionKey), s.sessionKey], json: 'true' });
+    if (phone) {
+      // The code route: the same phone JSON with countryCode a number.
+      const info = { ...phone, countryCode: Number(phone.countryCode) };
+      jobs.push({ name: `phoneInfoFromJson ${i}`, fn: 'phoneInfoFromJson', args: [JSON.stringify(info), { appId: APPID }], json: JSON.stringify(phone) });
+    }
   }
   jobs.push({ name: 'encryptData', fn: 'encryptData', args: [keys[0].toString('base64'), { worker: id, phoneNumber: '13580006666' }] });
   jobs.push({ name: 'INVALID_IV', fn: 'decryptPhone', args: [keys[1].toString('base64'), jobs[0].args[1], 'AAAA'], code: 'INVALID_IV' });
