@@ -70,7 +70,15 @@ pub(crate) const fn max_decoded_len(len: usize) -> usize {
 /// into `out`, which must hold [`max_decoded_len`]`(text.len())` bytes.
 /// Returns the decoded length, or `None` when it is not base64.
 pub(crate) fn decode_into(text: &mut [u8], out: &mut [u8]) -> Option<usize> {
-    let len = repair_in_place(text);
+    // Most input needs no repair: one pass to find out, not a rewrite.
+    let needs_repair = text
+        .iter()
+        .any(|b| matches!(b, b' ' | b'-' | b'_' | b'\t' | b'\n' | b'\r' | 0x0c));
+    let len = if needs_repair {
+        repair_in_place(text)
+    } else {
+        text.len()
+    };
     decode_repaired(text.get(..len)?, out)
 }
 

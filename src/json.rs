@@ -77,6 +77,12 @@ pub(crate) fn members<const N: usize>(
 /// after unescaping, exactly the UTF-8 string `expected`. Compared as UTF-16
 /// code units, as JavaScript's `===` compares strings.
 pub(crate) fn string_eq(raw: &[u8], expected: &[u8]) -> bool {
+    // Without escapes the raw text is the string's UTF-8 (the whole text was
+    // checked to be UTF-8), and equal UTF-8 is equal UTF-16: compare bytes.
+    // Member keys and appids are almost always like that.
+    if !raw.contains(&b'\\') {
+        return raw == expected;
+    }
     let Ok(expected) = core::str::from_utf8(expected) else {
         return false;
     };
@@ -137,6 +143,11 @@ fn for_each_unit(raw: &[u8], mut f: impl FnMut(u16)) {
             };
             i += 2;
             f(unit);
+            continue;
+        }
+        if b.is_ascii() {
+            f(u16::from(b));
+            i += 1;
             continue;
         }
         // One UTF-8 character (the text was checked to be UTF-8 as a whole).
