@@ -4,7 +4,7 @@
 // Prints tables and writes bench/RESULTS.md. Never asserts a speed: these
 // machines are shared and noisy, so figures are for reading, not gating.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
@@ -49,7 +49,7 @@ async function round(impl, kind, cases, iterations) {
 
 print(`# wx-open-data benchmarks`);
 print();
-print(`Run ${new Date().toISOString()} on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.availableParallelism()} cores), Node ${process.versions.node}. ` +
+print(`Run ${new Date().toISOString()} on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.availableParallelism()} cores), Node ${process.versions.node}, wx-open-data engine build: ${ours.engineBuild()}. ` +
   `Throughput: ${ROUNDS} interleaved rounds of ~${ROUND_MS} ms per implementation, 64 session keys rotating, median reported; ratio = ops/s ÷ the official sample's ops/s in the same run (higher is better).`);
 print();
 
@@ -79,13 +79,15 @@ for (const [kind, { cases, plaintextBytes }] of Object.entries(data)) {
     }));
 }
 
-// 2. Sizes of what ships.
-print('## Size of the shipped .wasm');
+// 2. Sizes of what ships: each .wasm, and the unpacked npm package.
+print('## Size of what ships');
 print();
-table(['file', 'raw bytes', 'gzip -9 bytes', 'target'], ['node', 'web'].map((t) => {
-  const bytes = readFileSync(`${pkgDir}${t}/wx_open_data_bg.wasm`);
-  return [`pkg/${t}/wx_open_data_bg.wasm`, bytes.length.toLocaleString('en'), gzipSync(bytes, { level: 9 }).length.toLocaleString('en'), '≤ 65,536 / ≤ 28,672'];
-}));
+const wasmFiles = ['simd', 'baseline'].map((b) => [`pkg/wasm/${b}.wasm`, readFileSync(`${pkgDir}wasm/${b}.wasm`)]);
+const packed = JSON.parse(spawnSync('npm', ['pack', '--dry-run', '--json', pkgDir], { encoding: 'utf8' }).stdout)[0];
+table(['file', 'raw bytes', 'gzip -9 bytes', 'target'], [
+  ...wasmFiles.map(([name, bytes]) => [name, bytes.length.toLocaleString('en'), gzipSync(bytes, { level: 9 }).length.toLocaleString('en'), '≤ 32,768 / ≤ 12,288']),
+  ['npm package, unpacked', packed.unpackedSize.toLocaleString('en'), `${packed.size.toLocaleString('en')} (tarball)`, '≤ 150,000 unpacked'],
+]);
 
 // 3. Cold start: whole processes, paired (ours, sample) with alternating order.
 const cold = { ours: [], sample: [], diff: [], oursIn: [], sampleIn: [] };
@@ -140,7 +142,6 @@ const c0 = data.phone.cases;
 const plain = JSON.stringify(data.phone.expected);
 const wrong = { ...c0[0], sessionKey: c0[1].sessionKey };
 const steps = [
-  ['call into wasm and back (isWxOpenDataError(undefined))', () => ours.isWxOpenDataError(undefined)],
   ['JSON.parse of the plaintext in JS', () => JSON.parse(plain)],
   ['decryptData, no options (strings in, base64, AES, UTF-8, JSON.parse)', (c) => ours.decryptData(c.sessionKey, c.encryptedData, c.iv)],
   ['decryptData + appId (adds options + watermark check)', (c) => ours.decryptData(c.sessionKey, c.encryptedData, c.iv, { appId: APPID })],
@@ -179,8 +180,13 @@ for (const line of timingLines) print(line);
 print('```');
 print();
 
-const summary = `Summary: decryptPhone+appId throughput ${throughput['phone/wx-open-data (wasm)'].toFixed(2)}× the official sample (target ≥ 1.5×); ` +
-  `userInfo ${throughput['userInfo/wx-open-data (wasm)'].toFixed(2)}×, weRunData ${throughput['weRunData/wx-open-data (wasm)'].toFixed(2)}×; ` +
-  `cold start +${median(cold.diff).toFixed(2)} ms (target ≤ 2 ms); wasm ${statSync(`${pkgDir}node/wx_open_data_bg.wasm`).size.toLocaleString('en')} B raw.`;
+const ratio = (kind, name) => throughput[`${kind}/${name}`];
+const vsNoble = (kind) => ratio(kind, 'wx-open-data (wasm)') / ratio(kind, '@noble/ciphers (pure JS)');
+const summary = `Summary (${os.cpus()[0]?.model ?? 'unknown CPU'}): decryptPhone+appId ${ratio('phone', 'wx-open-data (wasm)').toFixed(2)}× the official node:crypto sample (target ≥ 2.0×); ` +
+  `userInfo ${ratio('userInfo', 'wx-open-data (wasm)').toFixed(2)}×, weRunData ${ratio('weRunData', 'wx-open-data (wasm)').toFixed(2)}×; ` +
+  `vs @noble/ciphers ${['phone', 'userInfo', 'weRunData'].map((k) => `${vsNoble(k).toFixed(2)}×`).join(' / ')} (target ≥ 2×); ` +
+  `cold start +${median(cold.diff).toFixed(2)} ms (target ≤ 1 ms); ` +
+  `${wasmFiles.map(([name, bytes]) => `${name} ${bytes.length.toLocaleString('en')} B raw / ${gzipSync(bytes, { level: 9 }).length.toLocaleString('en')} B gzip`).join(', ')}; ` +
+  `package ${packed.unpackedSize.toLocaleString('en')} B unpacked.`;
 print(summary);
 if (!quick) writeFileSync(new URL('./RESULTS.md', import.meta.url), out.join('\n') + '\n');
