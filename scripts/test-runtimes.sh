@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The runtime matrix (issue 4): the built pkg/, packed and installed from its
-# tarball, run through the shared checks in Node 16 (expected failure), 18,
-# 20, 22, 24, Bun, Deno, headless Chromium, esbuild bundles (browser, Node)
-# and Cloudflare workerd. Assumes `make pkg` has run.
+# The runtime matrix (tests/runtimes/run.mjs): the built pkg/, packed and
+# installed from its tarball, run through the shared checks in Node 20
+# (system), 22 and 24, cloud functions on exactly the Node versions of
+# WeChat Cloud Base / Tencent SCF (10.15.3, 12.16.3, 14.18.3, 16.13.2,
+# 18.15.0, 20.19.0), Bun, Deno, headless Chromium, esbuild bundles (browser;
+# Node CJS and ESM) and Cloudflare workerd. Assumes `make pkg` has run.
 #
 # The runtimes are pinned npm packages in tests/runtimes (package-lock.json);
-# `npm ci` runs only when node_modules does not match the lock. Never put
-# tests/runtimes/node_modules/.bin on PATH: its `node` is Node 16.
+# `npm ci` runs only when node_modules does not match the lock. Their Node
+# binaries are run by path: tests/runtimes/.npmrc links no bins, so no
+# `node` of theirs can shadow the system Node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"

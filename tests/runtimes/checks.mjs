@@ -1,11 +1,17 @@
-// The one check body every runtime row of `make test-runtimes` runs (Node,
-// Bun, Deno, Chromium, esbuild bundles, workerd). Plain ESM and standard JS
-// only (no Buffer, no node:*), because it runs in browsers and workers too.
+// The one check body every runtime row of `make test-runtimes` runs (Node
+// 10.15 to 24, Bun, Deno, Chromium, esbuild bundles, workerd, cloud
+// functions). Standard JS only (no Buffer, no node:*), because it runs in
+// browsers and workers too; and only library APIs that Node 10.15 has (no
+// globalThis, btoa, Object.hasOwn, Array.prototype.flat), because the
+// cloud-function rows run it there, bundled by esbuild to CommonJS with
+// target node10 (which lowers syntax, not APIs). run.mjs builds that bundle.
 //
 // The payloads come from the parent as JSON (fixtures.mjs seals them with
 // node:crypto, the independent reference), so a runtime cannot agree with
 // itself by accident. What encryptData produced is handed back in
-// `artifacts` and decrypted again with node:crypto by the parent.
+// `artifacts` and decrypted again with node:crypto by the parent, and
+// engineBuild() in `build`, which the parent compares with the build the
+// row expects.
 
 /** Every documented code with its official WeChat number (null where none exists). */
 const WX_ERR_CODE = {
@@ -14,8 +20,32 @@ const WX_ERR_CODE = {
   APPID_MISMATCH: null, EXPIRED: null, RANDOM_UNAVAILABLE: null,
 };
 
-const b64 = (n, fill = 9) => btoa(String.fromCharCode(...new Array(n).fill(fill)));
-const bytesOf = (base64) => atob(base64).length;
+/** The global object; Node 10 has no `globalThis`. */
+const GLOBAL = typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : global;
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard padded base64 of a byte list (Node 10 has no btoa). */
+function base64(bytes) {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.length ? ALPHABET[n & 63] : '=';
+  }
+  return out;
+}
+
+const b64 = (n, fill = 9) => base64(new Array(n).fill(fill));
+
+/** Decoded length of padded base64, or -1 if it is not padded base64. */
+function bytesOf(text) {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return -1;
+  return (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
+}
+
+const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Structural equality for JSON-like values; plain objects only, key order ignored. */
 function same(a, b) {
@@ -24,10 +54,10 @@ function same(a, b) {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (!Array.isArray(a) && Object.getPrototypeOf(a) !== Object.prototype) return false;
   const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]));
+  return ka.length === kb.length && ka.every((k) => hasOwn(b, k) && same(a[k], b[k]));
 }
 
-/** Thrown by a check that this runtime makes impossible; reported, never counted as passed. */
+/** Thrown by a check that this runtime or entry makes impossible; reported, never counted as passed. */
 class Skip extends Error {}
 
 function expect(ok, message) {
@@ -39,17 +69,19 @@ function expectSame(actual, expected, what) {
 }
 
 /**
- * The error rows: [name, call, code]. Together they reach every documented
- * code; RANDOM_UNAVAILABLE is reached by hiding globalThis.crypto (below).
- * `f` is the fixtures object, `a` the API under test.
+ * The error rows: [name, call, code]. With the encryptData check below they
+ * reach every documented code. `f` is the fixtures object, `a` the API under
+ * test.
  */
 function errorRows(f) {
-  const { sessionKey: k, encryptedData: d, iv: v } = f.phone;
+  const k = f.phone.sessionKey, d = f.phone.encryptedData, v = f.phone.iv;
   const ts = f.phone.expected.watermark.timestamp;
   return [
     ['sessionKey is a number', (a) => a.decryptPhone(123, d, v), 'INVALID_ARGUMENT'],
     ['iv is null', (a) => a.decryptData(k, d, null), 'INVALID_ARGUMENT'],
     ['options key typo appid', (a) => a.decryptPhone(k, d, v, { appid: f.appId }), 'INVALID_ARGUMENT'],
+    // `{ appId: process.env.WX_APPID }` with the variable unset: the check must not be skipped silently.
+    ['options { appId: undefined }', (a) => a.decryptPhone(k, d, v, { appId: undefined }), 'INVALID_ARGUMENT'],
     ['options.maxAgeSeconds negative', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: -1 }), 'INVALID_ARGUMENT'],
     ['encryptData of a number', (a) => a.encryptData(k, 42), 'INVALID_ARGUMENT'],
     ['sessionKey decodes to 24 bytes', (a) => a.decryptPhone(b64(24), d, v), 'INVALID_SESSION_KEY'],
@@ -64,6 +96,7 @@ function errorRows(f) {
     ['iv of another request', (a) => a.decryptPhone(k, d, b64(16)), 'DECRYPT_FAILED'],
     ['plaintext is not JSON', (a) => a.decryptData(f.notJson.sessionKey, f.notJson.encryptedData, f.notJson.iv), 'DECRYPT_FAILED'],
     ['userInfo given to decryptPhone', (a) => a.decryptPhone(f.userInfo.sessionKey, f.userInfo.encryptedData, f.userInfo.iv), 'NOT_PHONE_DATA'],
+    ['userInfo JSON given to phoneInfoFromJson', (a) => a.phoneInfoFromJson(JSON.stringify({ nickName: 'x', watermark: f.phone.expected.watermark })), 'NOT_PHONE_DATA'],
     ['appId of another Mini Program', (a) => a.decryptPhone(k, d, v, { appId: 'wx0000000000000000' }), 'APPID_MISMATCH'],
     ['WXBizDataCrypt with another appid', (a) => new a.WXBizDataCrypt('wx0000000000000000', k).decryptData(d, v), 'APPID_MISMATCH'],
     ['appId check without watermark', (a) => a.decryptData(f.noWatermark.sessionKey, f.noWatermark.encryptedData, f.noWatermark.iv, { appId: f.appId }), 'APPID_MISMATCH'],
@@ -74,18 +107,28 @@ function errorRows(f) {
 
 /**
  * Runs every check against `api` (the package's exports, loaded the way the
- * runtime's users load them). Never throws: returns
- * { passed, failed, details: [{check, error}], skipped: [{check, reason}], artifacts }.
- * A check is skipped only when the runtime makes it impossible (said in
- * `reason`); the driver prints every skip.
+ * runtime's users load them). `context.entry` says which entry that is:
+ * 'node' (node/index.cjs or .mjs: ready at once; randomness from
+ * globalThis.crypto, else node:crypto) or 'web' (web/index.mjs: unusable
+ * until init(), unless `context.initialized` says the harness already ran
+ * initSync; randomness from globalThis.crypto only).
+ * `context.globalCryptoFixed`, where set, says why this runtime's
+ * globalThis.crypto cannot be hidden from its node:crypto.
+ *
+ * Never throws: returns { passed, failed, details: [{check, error}],
+ * skipped: [{check, reason}], build, artifacts }.
+ * A check is skipped only when the runtime or entry makes it impossible
+ * (said in `reason`); the driver prints every skip.
  */
-export async function runChecks(api, fixtures) {
+export async function runChecks(api, fixtures, context) {
   const f = fixtures;
+  const entry = context && context.entry;
   let passed = 0;
   const details = [];
   const skipped = [];
-  const reached = new Set();
+  const reached = {};
   const artifacts = { encrypted: [] };
+  let build = null;
   const check = async (name, body) => {
     try {
       await body();
@@ -103,21 +146,39 @@ export async function runChecks(api, fixtures) {
     try { fn(); } catch (e) { error = e; }
     expect(error !== undefined, `no throw, expected ${code}`);
     expect(error instanceof Error, `not an Error: ${Object.prototype.toString.call(error)} ${String(error)}`);
+    expect(error instanceof api.WxOpenDataError, `not an instance of the entry's WxOpenDataError: ${error.name}: ${error.message}`);
     expect(error.name === 'WxOpenDataError', `name ${error.name}: ${error.message}`);
     expect(error.code === code, `code ${error.code}, expected ${code}: ${error.message}`);
     expect(error.wxErrCode === WX_ERR_CODE[code], `wxErrCode ${error.wxErrCode} for ${code}`);
     expect(api.isWxOpenDataError(error) === true, 'isWxOpenDataError(error) is not true');
-    const shown = `${error.message}\n${String(error)}\n${error.stack}`;
+    const shown = `${error.message}\n${String(error)}\n${error.stack}\n${JSON.stringify(error)}`;
     for (const secret of [f.phone.sessionKey, f.phone.encryptedData, f.phone.iv, f.wrongKey, f.phone.expected.phoneNumber]) {
       expect(!shown.includes(secret), `error text leaks ${secret.slice(0, 6)}…`);
     }
-    reached.add(code);
+    reached[code] = true;
     return error;
   };
 
   await check('exports exactly the documented names', () => {
-    expectSame(Object.keys(api).filter((k) => k !== 'default').sort(), [...f.exportNames].sort(), 'export names');
+    expectSame(Object.keys(api).filter((k) => k !== 'default').sort(), f.exportNames.slice().sort(), 'export names');
   });
+
+  await check('WxOpenDataError is the class of the errors, and an Error', () => {
+    expect(typeof api.WxOpenDataError === 'function', 'WxOpenDataError is not a class');
+    expect(api.WxOpenDataError.prototype instanceof Error, 'WxOpenDataError does not extend Error');
+    expect(api.isWxOpenDataError(new Error('x')) === false, 'isWxOpenDataError accepts a plain Error');
+  });
+
+  if (entry === 'node') {
+    await check('usable before init() (the Node entry loads on first use)', () => {
+      expectSame(good(), f.phone.expected, 'decryptPhone before init');
+    });
+  } else if (!(context && context.initialized)) {
+    await check('before init(): INVALID_ARGUMENT naming init (the web entry)', () => {
+      const error = throwsCode(() => good(), 'INVALID_ARGUMENT');
+      expect(/init\(\)/.test(error.message), `the message does not say to call init(): ${error.message}`);
+    });
+  }
 
   await check('init() is idempotent and initSync() after it is a no-op', async () => {
     const first = api.init();
@@ -128,8 +189,20 @@ export async function runChecks(api, fixtures) {
     expectSame(good(), f.phone.expected, 'decryptPhone after repeated init');
   });
 
+  await check("engineBuild() names the build in use: 'simd', 'baseline' or 'custom'", () => {
+    build = api.engineBuild();
+    expect(['simd', 'baseline', 'custom'].indexOf(build) >= 0, `engineBuild() is ${JSON.stringify(build)}`);
+    expect(api.engineBuild() === build, 'engineBuild() changed between calls');
+  });
+
   await check('decryptPhone of the reference payload (appId checked)', () => {
     expectSame(good(), f.phone.expected, 'decryptPhone');
+  });
+
+  await check('phoneInfoFromJson of the decrypted JSON (appId and age checked)', () => {
+    const ts = f.phone.expected.watermark.timestamp;
+    const json = JSON.stringify(f.phone.expected);
+    expectSame(api.phoneInfoFromJson(json, { appId: f.appId, maxAgeSeconds: 300, now: ts + 1 }), f.phone.expected, 'phoneInfoFromJson');
   });
 
   for (const [i, p] of f.payloads.entries()) {
@@ -141,8 +214,7 @@ export async function runChecks(api, fixtures) {
     });
   }
 
-  const rows = errorRows(f);
-  for (const [name, call, code] of rows) {
+  for (const [name, call, code] of errorRows(f)) {
     await check(`${name} → ${code}, instance still works`, () => {
       const error = throwsCode(() => call(api), code);
       if (code === 'DECRYPT_FAILED') expect(/session_key/.test(error.message), `DECRYPT_FAILED message does not point at the session_key: ${error.message}`);
@@ -150,22 +222,43 @@ export async function runChecks(api, fixtures) {
     });
   }
 
-  await check('encryptData → RANDOM_UNAVAILABLE when globalThis.crypto is hidden', () => {
-    const saved = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+  // The random source: the web entry has only globalThis.crypto, so hiding
+  // it must give RANDOM_UNAVAILABLE; the Node entry falls back to
+  // node:crypto's randomFillSync (Node 10 to 18 have no global crypto), so
+  // there hiding it must change nothing.
+  const withoutGlobalCrypto = (body) => {
+    const saved = Object.getOwnPropertyDescriptor(GLOBAL, 'crypto');
     if (saved && !saved.configurable) throw new Skip('globalThis.crypto is a non-configurable property in this runtime, so it cannot be hidden');
-    Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true, writable: true });
+    Object.defineProperty(GLOBAL, 'crypto', { value: undefined, configurable: true, writable: true });
     try {
-      throwsCode(() => api.encryptData(f.phone.sessionKey, '{}'), 'RANDOM_UNAVAILABLE');
+      return body();
     } finally {
-      delete globalThis.crypto;
-      if (saved) Object.defineProperty(globalThis, 'crypto', saved);
+      delete GLOBAL.crypto;
+      if (saved) Object.defineProperty(GLOBAL, 'crypto', saved);
+      expect(!saved || typeof GLOBAL.crypto.getRandomValues === 'function', 'globalThis.crypto not restored');
     }
-    expect(typeof globalThis.crypto.getRandomValues === 'function', 'globalThis.crypto not restored');
-  });
+  };
+  if (entry === 'node') {
+    await check('encryptData without globalThis.crypto uses node:crypto (as on Node 10 to 18)', () => {
+      if (context.globalCryptoFixed) throw new Skip(context.globalCryptoFixed);
+      const sealed = withoutGlobalCrypto(() => api.encryptData(f.encryptKey, '{"fallback":true}'));
+      expect(bytesOf(sealed.iv) === 16, `IV ${sealed.iv} is not 16 bytes`);
+      expectSame(api.decryptData(f.encryptKey, sealed.encryptedData, sealed.iv), { fallback: true }, 'decrypt(encrypt) with node:crypto randomness');
+      artifacts.encrypted.push({ sessionKey: f.encryptKey, plaintext: '{"fallback":true}', encryptedData: sealed.encryptedData, iv: sealed.iv });
+    });
+    await check('encryptData → RANDOM_UNAVAILABLE', () => {
+      throw new Skip("the Node entry falls back to node:crypto's randomFillSync, which every Node has, so RANDOM_UNAVAILABLE cannot arise there");
+    });
+  } else {
+    await check('encryptData → RANDOM_UNAVAILABLE when globalThis.crypto is hidden', () => {
+      withoutGlobalCrypto(() => throwsCode(() => api.encryptData(f.phone.sessionKey, '{}'), 'RANDOM_UNAVAILABLE'));
+      expectSame(good(), f.phone.expected, 'decryptPhone after the error');
+    });
+  }
 
   await check('every documented code was reached (less any skipped above)', () => {
-    const expected = Object.keys(WX_ERR_CODE).filter((c) => !skipped.some((s) => s.check.includes(c)));
-    expectSame([...reached].sort(), expected.sort(), 'codes reached');
+    const expected = Object.keys(WX_ERR_CODE).filter((c) => !skipped.some((s) => s.check.indexOf(c) >= 0));
+    expectSame(Object.keys(reached).sort(), expected.sort(), 'codes reached');
   });
 
   await check('verifySignature: sha1(rawData + sessionKey), any case, nothing else', () => {
@@ -176,7 +269,7 @@ export async function runChecks(api, fixtures) {
     expect(api.verifySignature(rawData, signature, f.wrongKey) === false, 'signature accepted with another key');
   });
 
-  await check('encryptData round trip with a fresh 16-byte IV (WebCrypto getRandomValues)', () => {
+  await check('encryptData round trip with a fresh 16-byte IV', () => {
     const key = f.encryptKey;
     const a = api.encryptData(key, f.phone.expected);
     const b = api.encryptData(key, f.phone.expected);
@@ -188,11 +281,33 @@ export async function runChecks(api, fixtures) {
     const s = api.encryptData(key, text);
     expectSame(api.decryptData(key, s.encryptedData, s.iv), { exact: 'string 中 😀' }, 'decrypt(encrypt(string))');
     artifacts.encrypted.push(
-      { sessionKey: key, plaintext: JSON.stringify(f.phone.expected), ...a },
-      { sessionKey: key, plaintext: JSON.stringify(f.phone.expected), ...b },
-      { sessionKey: key, plaintext: text, ...s },
+      { sessionKey: key, plaintext: JSON.stringify(f.phone.expected), encryptedData: a.encryptedData, iv: a.iv },
+      { sessionKey: key, plaintext: JSON.stringify(f.phone.expected), encryptedData: b.encryptedData, iv: b.iv },
+      { sessionKey: key, plaintext: text, encryptedData: s.encryptedData, iv: s.iv },
     );
   });
 
-  return { passed, failed: details.length, details, skipped, artifacts };
+  // diagnose(): three causes it must name, each without repeating a secret.
+  const ts = f.phone.expected.watermark.timestamp;
+  const diagnoseRows = [
+    ['untouched payload', [f.phone.sessionKey, f.phone.encryptedData, f.phone.iv], { appId: f.appId, maxAgeSeconds: 300, now: ts + 20 },
+      { cause: 'OK', kind: 'phone', matchedPreviousKey: null }],
+    ['rotated session_key, the old one among previousSessionKeys', [f.wrongKey, f.phone.encryptedData, f.phone.iv], { previousSessionKeys: [f.phone.sessionKey], now: ts + 20 },
+      { cause: 'STALE_SESSION_KEY', kind: 'phone', matchedPreviousKey: 0 }],
+    ['sessionKey and iv swapped', [f.phone.iv, f.phone.encryptedData, f.phone.sessionKey], { now: ts + 20 },
+      { cause: 'KEY_IV_SWAPPED', kind: 'phone', matchedPreviousKey: null }],
+  ];
+  for (const [name, args, options, expected] of diagnoseRows) {
+    await check(`diagnose: ${name} → ${expected.cause}`, () => {
+      const got = api.diagnose(args[0], args[1], args[2], options);
+      expectSame(Object.keys(got).sort(), ['cause', 'kind', 'matchedPreviousKey', 'message'], 'diagnose result keys');
+      expectSame({ cause: got.cause, kind: got.kind, matchedPreviousKey: got.matchedPreviousKey }, expected, `diagnose (${got.message})`);
+      expect(typeof got.message === 'string' && got.message.length > 0, 'diagnose gave no message');
+      for (const secret of [f.phone.sessionKey, f.phone.encryptedData, f.phone.iv, f.wrongKey, f.phone.expected.phoneNumber]) {
+        expect(JSON.stringify(got).indexOf(secret) < 0, `diagnose output repeats ${secret.slice(0, 6)}…`);
+      }
+    });
+  }
+
+  return { passed, failed: details.length, details, skipped, build, artifacts };
 }

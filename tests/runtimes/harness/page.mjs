@@ -2,16 +2,15 @@
 // name exactly as a user's page does. Served as-is (Chromium resolves
 // 'wx-open-data' through the page's import map) and bundled by esbuild
 // (which resolves it through the package's exports map, `browser`
-// condition). Either way init() fetches the .wasm from its default URL,
-// next to the module that holds the glue. The result lands in
+// condition, and inlines the embedded SIMD build: no file to copy). The
+// checks call init() with its default. The result lands in
 // window.__wxResult for the driver to read.
 import * as wx from 'wx-open-data';
 import { runChecks } from './checks.mjs';
 
 async function main() {
   const fixtures = await (await fetch('/fixtures.json')).json();
-  await wx.init();
-  return runChecks({ ...wx }, fixtures);
+  return runChecks({ ...wx }, fixtures, { entry: 'web' });
 }
 
 main().then(
