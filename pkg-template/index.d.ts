@@ -1,14 +1,340 @@
-// Typings of every entry point (node and web share one API).
-// The declarations come from the Rust binding (src/wasm.rs) via wasm-bindgen.
-export * from './node/wx_open_data.js';
+// Typings of wx-open-data's Node entry (require: this file; import:
+// index.d.mts, which re-exports it, as node/index.mjs re-exports
+// node/index.cjs: one module, one WxOpenDataError class). The web entry
+// (wx-open-data/web, and "." for browsers, Deno, Bun, workers and bundlers)
+// exports the same names: web/index.d.ts re-exports this file and declares
+// its own init, initSync and engineBuild.
+//
+// Hand-written against pkg-template/src (api.mjs, errors.mjs, node.mjs,
+// web.mjs, client.mjs, store.mjs, redis-store.mjs, cloud.mjs); codes,
+// causes and kinds are src/vocabulary.json's. scripts/test-types.sh compiles
+// tests/types/*.ts against the packed package and runs
+// @arethetypeswrong/cli on it.
+
+/** Where and when WeChat produced the data. */
+export interface Watermark {
+  /** Unix seconds. */
+  timestamp: number;
+  /** AppID of the Mini Program the data was encrypted for. */
+  appid: string;
+}
+
+/** A getPhoneNumber payload. */
+export interface PhoneInfo {
+  /** The number as bound to WeChat; foreign numbers include the country code. */
+  phoneNumber: string;
+  /** The number without the country code. */
+  purePhoneNumber: string;
+  /** The country code, always a string (payloads carrying a number, such as the code route's 86, are normalised to "86"). */
+  countryCode: string;
+  watermark: Watermark;
+}
 
 /**
- * Makes the package ready. On Node it is already ready and this resolves at
- * once; on the web build it fetches and instantiates the .wasm (by default the
- * file next to the module; pass a URL, Response, bytes or a compiled
- * WebAssembly.Module to override). Idempotent.
+ * Checks on the watermark. Unknown keys are rejected (a typo must not disable
+ * a check), and so is a key that is present without a valid value:
+ * `{ appId: undefined }` (an unset environment variable) or `{ appId: '' }`
+ * is INVALID_ARGUMENT; leave a key out to skip its check.
+ */
+export interface DecryptOptions {
+  /** The watermark appid must equal this (your Mini Program's AppID, non-empty). */
+  appId?: string;
+  /** The watermark timestamp may be at most this many seconds old (and at most 60 s in the future); a non-negative integer. */
+  maxAgeSeconds?: number;
+  /** Current unix time in seconds, for tests. Defaults to Date.now() / 1000. */
+  now?: number;
+}
+
+/** Decrypted open data of any kind: the JSON object WeChat encrypted. */
+export interface OpenData {
+  [key: string]: unknown;
+  watermark?: Watermark;
+}
+
+/** What encryptData returns: what the WeChat client would send to your server. */
+export interface EncryptedPayload {
+  encryptedData: string;
+  iv: string;
+}
+
+/** Stable error codes; messages may improve between releases, codes never change. */
+export type WxOpenDataErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_SESSION_KEY'
+  | 'INVALID_IV'
+  | 'INVALID_ENCRYPTED_DATA'
+  | 'DECRYPT_FAILED'
+  | 'NOT_PHONE_DATA'
+  | 'APPID_MISMATCH'
+  | 'EXPIRED'
+  | 'RANDOM_UNAVAILABLE'
+  | WeChatClientErrorCode;
+
+/**
+ * Every error this package throws. `code`, `wxErrCode`, `errcode` and `rid`
+ * are own enumerable properties (JSON.stringify shows them); `name` is on the
+ * prototype. `instanceof WxOpenDataError` holds for errors of the same entry
+ * (require and import are one); across two copies of the package, use
+ * isWxOpenDataError.
+ */
+export declare class WxOpenDataError extends Error {
+  /**
+   * @param code one of the codes (anything else throws a TypeError)
+   * @param message defaults to the code's message
+   * @param details WeChat's errcode and request id, for errors of server calls
+   */
+  constructor(code: WxOpenDataErrorCode, message?: string, details?: { errcode?: number | null; rid?: string | null });
+  name: 'WxOpenDataError';
+  code: WxOpenDataErrorCode;
+  /** The official WXBizDataCrypt code (-41001 … -41004) where one exists, else null. */
+  wxErrCode: number | null;
+  /** WeChat's errcode, for errors of WeChat server calls; else null. */
+  errcode: number | null;
+  /** WeChat's request id (rid) for its support, for errors of WeChat server calls; else null. */
+  rid: string | null;
+}
+
+/**
+ * Whether `value` is an error thrown by this package: an instance of
+ * WxOpenDataError, or an Error with its name and one of its codes (from
+ * another copy of the package).
+ */
+export declare function isWxOpenDataError(value: unknown): value is WxOpenDataError;
+
+/**
+ * Decrypts getPhoneNumber data and checks its shape and, with options, the watermark.
+ * @throws {WxOpenDataError}
+ */
+export declare function decryptPhone(sessionKey: string, encryptedData: string, iv: string, options?: DecryptOptions): PhoneInfo;
+
+/**
+ * Decrypts any open data (userInfo, weRunData, share info) into the object WeChat encrypted.
+ * Pass your own interface as T to type the result.
+ * @throws {WxOpenDataError}
+ */
+export declare function decryptData<T = OpenData>(sessionKey: string, encryptedData: string, iv: string, options?: DecryptOptions): T;
+
+/**
+ * getPhoneNumber JSON that arrives unencrypted (the code route's
+ * `phone_info` from phonenumber.getPhoneNumber), read by decryptPhone's rules:
+ * the shape, and with options the watermark; a numeric countryCode becomes a
+ * string.
+ * @throws {WxOpenDataError} NOT_PHONE_DATA (also for text that is not JSON), APPID_MISMATCH, EXPIRED, INVALID_ARGUMENT
+ */
+export declare function phoneInfoFromJson(json: string, options?: DecryptOptions): PhoneInfo;
+
+/**
+ * Whether `signature` is sha1(rawData + sessionKey) in hex (any case),
+ * compared in constant time.
+ * @throws {WxOpenDataError} INVALID_ARGUMENT for arguments that are not strings
+ */
+export declare function verifySignature(rawData: string, signature: string, sessionKey: string): boolean;
+
+/**
+ * Encrypts `data` (an object, serialised with JSON.stringify, or a string used
+ * as is) with a fresh random iv, as WeChat does: for tests and mock servers.
+ * @throws {WxOpenDataError} INVALID_SESSION_KEY, INVALID_ARGUMENT, RANDOM_UNAVAILABLE
+ */
+export declare function encryptData(sessionKey: string, data: object | string): EncryptedPayload;
+
+/**
+ * A drop-in for the WXBizDataCrypt class of WeChat's official Node sample,
+ * with the watermark appid check on, throwing WxOpenDataError instead of
+ * `Error('Illegal Buffer')`. A plain class: nothing to free.
+ */
+export declare class WXBizDataCrypt {
+  /** @throws {WxOpenDataError} INVALID_SESSION_KEY at once for a bad key; INVALID_ARGUMENT for an empty appId */
+  constructor(appId: string, sessionKey: string);
+  readonly appId: string;
+  /** Decrypts open data of any kind; the watermark appid must be this instance's appId. */
+  decryptData(encryptedData: string, iv: string): OpenData;
+}
+
+/** Stable codes of diagnose() findings; messages may improve, codes never change. */
+export type DiagnosisCause =
+  | 'OK'
+  | 'INVALID_INPUT'
+  | 'PLUS_BECAME_SPACE'
+  | 'TRUNCATED'
+  | 'IV_MISMATCH'
+  | 'KEY_IV_SWAPPED'
+  | 'STALE_SESSION_KEY'
+  | 'NOT_PHONE_DATA'
+  | 'APPID_MISMATCH'
+  | 'EXPIRED';
+
+/** Extra evidence and checks for diagnose(). Unknown keys, and present keys without a valid value, are rejected. */
+export interface DiagnoseOptions {
+  /** rawData from the same callback (needs signature). */
+  rawData?: string;
+  /** Its signature, sha1(rawData + session_key) in hex (needs rawData). */
+  signature?: string;
+  /** Older session keys of the same user: the one that decrypts is named by index. */
+  previousSessionKeys?: string[];
+  /** Your Mini Program's AppID: the watermark appid must equal it. */
+  appId?: string;
+  /** The watermark may be at most this many seconds old. */
+  maxAgeSeconds?: number;
+  /** Current unix time in seconds, for tests. Defaults to Date.now() / 1000. */
+  now?: number;
+}
+
+/** What diagnose() found. */
+export interface Diagnosis {
+  cause: DiagnosisCause;
+  /** One sentence for a human: what happened and what to do. Never contains key, iv, ciphertext or plaintext (beyond kind, appid and age). */
+  message: string;
+  /** What the data is, when some key/iv combination decrypted it. */
+  kind: 'phone' | 'userInfo' | 'weRunData' | 'other' | null;
+  /** Index into options.previousSessionKeys of the key that decrypts the data. */
+  matchedPreviousKey: number | null;
+}
+
+/**
+ * Explains why open data does not decrypt (stale session_key, iv of another
+ * request, key and iv swapped, '+' turned into spaces, truncation, wrong kind,
+ * appid, age). For operators and logs, never the request path: decryptPhone
+ * keeps its single DECRYPT_FAILED. Throws only INVALID_ARGUMENT (wrong types).
+ * @throws {WxOpenDataError}
+ */
+export declare function diagnose(sessionKey: string, encryptedData: string, iv: string, options?: DiagnoseOptions): Diagnosis;
+
+/**
+ * Which build of the engine runs: 'simd' (SIMD128: Node >= 16.4) or
+ * 'baseline' (WebAssembly 1.0, older Node). Loads the engine.
+ */
+export declare function engineBuild(): 'simd' | 'baseline';
+
+/**
+ * On Node the package is ready on first use; this loads the engine and
+ * resolves, so that code written for the web entry runs unchanged. Its
+ * argument, if any, is ignored. Idempotent.
  */
 export declare function init(input?: unknown): Promise<void>;
 
-/** Synchronous init from a compiled WebAssembly.Module or the .wasm bytes (workers). No-op on Node. */
+/** On Node: loads the engine synchronously; its argument, if any, is ignored. Idempotent. */
 export declare function initSync(input?: unknown): void;
+
+// --- The WeChat server client (client.mjs, store.mjs, redis-store.mjs, cloud.mjs) ---
+
+/** The codes only the server client throws (besides INVALID_ARGUMENT, NOT_PHONE_DATA, APPID_MISMATCH, EXPIRED). */
+export type WeChatClientErrorCode = 'INVALID_CODE' | 'RATE_LIMITED' | 'WECHAT_API_ERROR' | 'WECHAT_UNAVAILABLE';
+
+/** What every WxOpenDataError carries about a WeChat server call. */
+export interface WeChatCallDetails {
+  /** WeChat's errcode (e.g. 40029), or null when WeChat gave none (network failure, timeout, HTTP 5xx, a body that is not JSON). */
+  errcode: number | null;
+  /** WeChat's request id parsed from errmsg ("rid: 62fa5928-4e8b95ea-7539a513"), for WeChat support; null when absent. */
+  rid: string | null;
+}
+
+/** A WxOpenDataError from a WeChat server call. */
+export type WeChatCallError = WxOpenDataError & WeChatCallDetails;
+
+/**
+ * Where WeChatClient keeps access tokens (and its count of forced refreshes).
+ * Values are strings; a value is gone after ttlSeconds.
+ */
+export interface TokenStore {
+  get(key: string): Promise<string | null | undefined>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Stores only if the key is absent (Redis SET NX); true if it stored. Optional: with it, one instance of a fleet fetches a token while the others wait. */
+  add?(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+}
+
+/** The default store: this process only. */
+export declare class MemoryStore implements TokenStore {
+  /** @param options.now clock in milliseconds (tests) */
+  constructor(options?: { now?: () => number });
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+}
+
+/**
+ * The part of fetch the client uses (any WHATWG fetch, node-fetch, undici).
+ * Where AbortController exists the client also passes `signal` and aborts on
+ * timeout; a fetch that ignores it still times out (the client races a timer).
+ */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+) => Promise<{ status: number; text(): Promise<string> }>;
+
+export interface WeChatClientOptions {
+  /** The Mini Program's AppID. */
+  appId: string;
+  /** Its AppSecret. Never appears in an error, a message or util.inspect(client). */
+  appSecret: string;
+  /** Default 'https://api.weixin.qq.com'; tests point it at wx-open-data/mock. */
+  baseUrl?: string;
+  /** Default the global fetch (Node >= 18, Deno, Bun, workers, browsers); inject one on Node 10-17. */
+  fetch?: FetchLike;
+  /** Default a MemoryStore; createRedisStore(...) for a fleet. */
+  store?: TokenStore;
+  /** Per HTTP exchange with WeChat, in milliseconds; default 10000. */
+  timeoutMs?: number;
+  /** 'stable_token' (default: every instance gets the same token) or 'token' (/cgi-bin/token: each fetch invalidates the previous token). */
+  tokenEndpoint?: 'stable_token' | 'token';
+  /** Clock in milliseconds, for tests. Default Date.now. */
+  now?: () => number;
+}
+
+/** What code2Session returns. */
+export interface Session {
+  openid: string;
+  /** The session_key decryptPhone needs; keep it on the server. */
+  sessionKey: string;
+  /** Present when the Mini Program is bound to an Open Platform account. */
+  unionid?: string;
+}
+
+export declare class WeChatClient {
+  /** @throws {WxOpenDataError} INVALID_ARGUMENT for a missing, wrong or unknown option */
+  constructor(options: WeChatClientOptions);
+  readonly appId: string;
+  /** /sns/jscode2session. The code is single-use: never retried. */
+  code2Session(jsCode: string): Promise<Session>;
+  /** /wxa/business/getuserphonenumber with the button's code (not a wx.login code). The PhoneInfo decryptPhone returns. */
+  getPhoneNumber(code: string, options?: { openid?: string }): Promise<PhoneInfo>;
+  /** The stored token, else one fetch (shared by concurrent callers). forceRefresh: a new one, within WeChat's 20 a day, 30 s apart. */
+  getAccessToken(options?: { forceRefresh?: boolean }): Promise<string>;
+  /** /wxa/checksession: false when WeChat says the signature is invalid (87009), i.e. the key is no longer the user's. */
+  checkSessionKey(openid: string, sessionKey: string): Promise<boolean>;
+  /** /wxa/resetusersessionkey: WeChat issues a new session_key. */
+  resetSessionKey(openid: string, sessionKey: string): Promise<{ openid: string; sessionKey: string }>;
+}
+
+/** The request id in one of WeChat's errmsg strings, or null. */
+export declare function ridOf(errmsg: unknown): string | null;
+
+/** The application's own connected Redis client: node-redis v4+ (createClient) or ioredis v5+. */
+export type RedisClientLike = { sendCommand(args: string[]): Promise<unknown> } | { call(command: string, ...args: Array<string | number>): Promise<unknown> };
+
+/** A TokenStore on Redis (keys under prefix, default 'wx-open-data:'), with the fleet-wide fetch lock. */
+export declare function createRedisStore(client: RedisClientLike, options?: { prefix?: string }): Required<TokenStore>;
+
+/** The watermark checks the cloud helpers offer (decryptPhone's options). */
+export interface CloudCheckOptions {
+  appId?: string;
+  maxAgeSeconds?: number;
+  now?: number;
+}
+
+/** What cloud.openapi.phonenumber.getPhoneNumber returns (or throws). */
+export interface CloudPhoneNumberResult {
+  errCode?: number;
+  errMsg?: string;
+  phoneInfo?: unknown;
+}
+
+/** A CloudID's data: the { cloudID, data } the platform puts in event, or cloud.getOpenData's { list: [...] }. */
+export type CloudOpenDataResult = { cloudID?: string; data?: unknown; errCode?: number; errMsg?: string } | { list: Array<{ cloudID?: string; data?: unknown; errCode?: number; errMsg?: string }> };
+
+/** The code route in a cloud function: the result of cloud.openapi.phonenumber.getPhoneNumber as PhoneInfo. */
+export declare function fromCloudPhoneNumber(result: CloudPhoneNumberResult | Error, options?: CloudCheckOptions): PhoneInfo;
+
+/** The cloudID route: the platform-decrypted data as PhoneInfo. */
+export declare function fromCloudOpenData(result: CloudOpenDataResult, options?: CloudCheckOptions): PhoneInfo;

@@ -1,0 +1,35 @@
+// A consumer of the web entry's typings (web/index.d.ts), compiled with
+// `tsc --strict --lib es2022,dom` by scripts/test-types.sh, as a bundler
+// project: both 'wx-open-data/web' and 'wx-open-data' (which a bundler
+// resolves to the web entry) must give them. Each @ts-expect-error line is
+// misuse that must not compile.
+import { init, initSync, engineBuild, decryptPhone, WxOpenDataError, type PhoneInfo } from 'wx-open-data/web';
+import * as root from 'wx-open-data';
+
+export async function usage(bytes: ArrayBuffer, module: WebAssembly.Module, response: Response): Promise<string> {
+  await init();
+  await init(new URL('https://example.com/simd.wasm'));
+  await init('/static/baseline.wasm');
+  await init(bytes);
+  await init(new Uint8Array(bytes));
+  await init(response);
+  await init(fetch('/static/simd.wasm'));
+  await init(module);
+  initSync(module);
+  initSync(new Uint8Array(bytes));
+  await root.init(bytes);
+  root.initSync(module);
+  const build: 'simd' | 'baseline' | 'custom' = engineBuild();
+  const sameBuild: 'simd' | 'baseline' | 'custom' = root.engineBuild();
+  const phone: PhoneInfo = decryptPhone('k', 'd', 'i', { appId: 'wx4f4bc4dec97d474b' });
+  const error: WxOpenDataError = new root.WxOpenDataError('DECRYPT_FAILED');
+
+  // @ts-expect-error: initSync needs the module or the bytes
+  initSync();
+  // @ts-expect-error: init's input may be left out, never null (lib.dom's
+  // WebAssembly.Module is an empty interface, so a number is not caught)
+  await init(null);
+  // @ts-expect-error: not a build
+  if (engineBuild() === 'mvp') return '';
+  return [build, sameBuild, phone.countryCode, error.code].join();
+}
