@@ -74,6 +74,8 @@ export function init(input) {
 /** Instantiates synchronously from a compiled WebAssembly.Module or the .wasm bytes. */
 export function initSync(input) {
   if (engine !== undefined) return;
+  // wasm-bindgen's form, `initSync({ module })`, which 0.1 documented.
+  if (input && typeof input === 'object' && !(input instanceof WebAssembly.Module) && 'module' in input) input = input.module;
   const module = input instanceof WebAssembly.Module ? input : new WebAssembly.Module(input);
   start(new WebAssembly.Instance(module, {}), 'custom');
   ready = Promise.resolve();
