@@ -7,7 +7,7 @@
 //! no idea which of the usual mistakes they made. [`diagnose`] is the other
 //! half: given the same inputs (and, optionally, older session keys and a
 //! `rawData` signature), it tries the known ways transport and code damage
-//! them and names the most specific cause in one sentence, with what to do.
+//! them and names the most specific cause, with what to do.
 //!
 //! It is **not** for the request path. Run it where a human reads the result
 //! (a log line after a failure, the `wx-open-data diagnose` CLI, a support
@@ -16,13 +16,23 @@
 //! [`decrypt_phone`](crate::decrypt_phone) or
 //! [`decrypt_text`](crate::open_data::decrypt_text).
 //!
+//! A [`Diagnosis`] is data: the [`Cause`], the [`DataKind`], and a [`Detail`]
+//! holding the numbers its sentence needs. The core formats nothing (so the
+//! .wasm, which runs this same code, carries no `core::fmt`);
+//! [`Diagnosis::message`] renders the sentence from the templates that
+//! src/vocabulary.json keeps under `causes[].messages`, the same templates
+//! the npm package renders in JS (the unit test
+//! `messages_match_the_vocabulary` fails when the two differ).
+//!
 //! Messages never contain the session key, the iv, the ciphertext or the
 //! plaintext; the only decrypted facts they state are the kind of data, the
 //! watermark appid (an AppID is public) and the watermark's age.
 
+use core::fmt;
+
 use crate::cipher::{self, BLOCK_LEN};
 use crate::error::{EncryptedDataProblem, Error};
-use crate::open_data::{self, Checks, DecryptOptions, PhoneInfo, Shape, Watermark};
+use crate::open_data::{self, Checks, DecryptOptions, Shape, Watermark};
 use crate::{base64, signature, CLOCK_SKEW_SECONDS, MAX_ENCRYPTED_BASE64_LEN};
 
 /// The finding of a [`diagnose`] call. See [`Cause::code`] for the stable identifier.
@@ -52,7 +62,8 @@ pub enum Cause {
 }
 
 impl Cause {
-    /// Every code [`Cause::code`] can return, in declaration order.
+    /// Every code [`Cause::code`] can return, in declaration order (the order
+    /// of src/vocabulary.json's `causes`, whose index the wasm ABI returns).
     pub const CODES: [&'static str; 10] = [
         "OK",
         "INVALID_INPUT",
@@ -81,6 +92,97 @@ impl Cause {
             Cause::Expired => "EXPIRED",
         }
     }
+
+    /// The index of [`Cause::code`] in [`Cause::CODES`].
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", target_os = "unknown")),
+        allow(dead_code)
+    )]
+    pub(crate) fn index(self) -> u32 {
+        self as u32
+    }
+
+    /// The sentence parts of this cause's messages, part 1 first: the
+    /// `messages` of its row in src/vocabulary.json, word for word (the unit
+    /// test `messages_match_the_vocabulary` compares them). `{name}` is a
+    /// value of the [`Detail`] (see [`Diagnosis::message`]).
+    fn messages(self) -> &'static [&'static str] {
+        match self {
+            Cause::Ok => &[
+                "It decrypts to phone data and passes every check that was asked for: nothing to \
+                 fix.",
+            ],
+            Cause::InvalidInput => &[
+                "{error}.",
+                "previousSessionKeys[{index}] is not base64 of 16 bytes: pass older session_key \
+                 values exactly as jscode2session returned them.",
+                "rawData and signature only mean something together: pass both (from the same \
+                 getUserInfo callback) or neither.",
+            ],
+            Cause::PlusBecameSpace => &[
+                "'+' turned into spaces in transit in {names} (sent in a URL or form body \
+                 without encodeURIComponent): it still decrypts after repair, but encode it or \
+                 send JSON, because other decoders will fail or decrypt garbage.",
+            ],
+            Cause::Truncated => &[
+                "{error}.",
+                "encryptedData ends in the middle of a base64 group (its length is not a \
+                 multiple of 4 and it has no '=' padding): it was truncated in transit; send and \
+                 store it whole.",
+                "It decrypts to the beginning of a JSON document but the end is missing ({bytes} \
+                 bytes arrived): encryptedData was truncated in transit (a length limit on a \
+                 URL, form field or database column); send and store it whole.",
+            ],
+            Cause::IvMismatch => &[
+                "Only the first block decrypts to garbage while the rest is readable JSON: the \
+                 session_key is right but the iv belongs to another request; send the iv that \
+                 came with this encryptedData in the same callback.",
+            ],
+            Cause::KeyIvSwapped => &[
+                "It decrypts with sessionKey and iv exchanged: the two arguments are swapped in \
+                 your call; pass (sessionKey, encryptedData, iv) in that order.",
+            ],
+            Cause::StaleSessionKey => &[
+                "It was encrypted with previousSessionKeys[{index}], not with this session_key, \
+                 so the key your server used is stale (wx.login ran again between the tap and \
+                 the decryption)",
+                "Every block decrypts to garbage, so this session_key is not the one that \
+                 encrypted the data: it is most likely stale (wx.login ran again between the tap \
+                 and the decryption)",
+                ", and none of the {tried} previous session keys decrypts it either",
+                "; but the rawData signature verifies with this session_key, so the key was \
+                 current when rawData was signed and the encryptedData probably belongs to \
+                 another user or session",
+                "; the rawData signature fails with this session_key too",
+                " and verifies with previousSessionKeys[{index}]",
+                "; call wx.login before the tap (on page load), use wx.checkSession in the \
+                 callback, and keep only the newest session_key per user.",
+            ],
+            Cause::NotPhoneData => &[
+                "It decrypts, but it is {kind}, not getPhoneNumber data: use decryptData for it, \
+                 and pass decryptPhone only what the getPhoneNumber button returned.",
+                "It decrypts to text that is not JSON, so not open data WeChat produced: check \
+                 what the client put into encryptedData.",
+            ],
+            Cause::AppIdMismatch => &[
+                "It decrypts to {kind}, but its watermark appid is {appid}, not {expected}: the \
+                 data was encrypted for another Mini Program; decrypt it with the session_key \
+                 and appId of the Mini Program the user actually opened.",
+                "It decrypts to {kind}, but it carries no watermark, so its appid cannot be \
+                 checked against {expected}; this is not data WeChat produced for your Mini \
+                 Program.",
+            ],
+            Cause::Expired => &[
+                "It decrypts to {kind}, but its watermark lies {seconds} seconds in the future \
+                 (more than the {skew} s allowed for clock skew): check this server's clock.",
+                "It decrypts to {kind}, but its watermark is {age} seconds old, more than \
+                 maxAgeSeconds ({maxAge}): it was replayed or kept too long; ask the user to tap \
+                 again.",
+                "It decrypts to {kind}, but it carries no watermark timestamp, so its age cannot \
+                 be checked; this is not data WeChat produced.",
+            ],
+        }
+    }
 }
 
 /// What kind of open data a payload is, judged by its fields.
@@ -107,8 +209,19 @@ impl DataKind {
         }
     }
 
+    /// How a message names this kind (`{kind}`): src/vocabulary.json's
+    /// `kinds[].phrase` (the unit test `messages_match_the_vocabulary`).
+    pub fn phrase(self) -> &'static str {
+        match self {
+            DataKind::Phone => "phone data",
+            DataKind::UserInfo => "userInfo data",
+            DataKind::WeRunData => "weRunData",
+            DataKind::Other => "other open data",
+        }
+    }
+
     /// The kind from which top-level fields are present (phone data is
-    /// decided by the caller, with the full [`PhoneInfo`] rules).
+    /// decided by the caller, with the full [`PhoneInfo`](crate::PhoneInfo) rules).
     pub fn from_fields(has: impl Fn(&str) -> bool) -> DataKind {
         if has("stepInfoList") {
             DataKind::WeRunData
@@ -120,9 +233,9 @@ impl DataKind {
     }
 }
 
-/// What [`diagnose`] needs to know about a decrypted JSON text. The wasm
-/// binding gets it from the host's `JSON.parse` (so the .wasm carries no JSON
-/// parser); natively [`diagnose`] uses serde_json.
+/// What [`diagnose_with`] needs to know about a decrypted JSON text.
+/// [`diagnose`] (natively and in the .wasm) reads it with the crate's own
+/// JSON scanner, by the rules decryption applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonFacts {
     /// What kind of open data it is.
@@ -149,39 +262,334 @@ pub struct DiagnoseOptions<'a> {
     pub now: Option<u64>,
 }
 
-/// The result of [`diagnose`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The result of [`diagnose`]: what was found, as data. [`Diagnosis::message`]
+/// (or `Display`) is the sentence for a human.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Diagnosis {
     /// The most specific cause found.
     pub cause: Cause,
-    /// One sentence for a human: what happened and what to do. Never contains
-    /// key, iv, ciphertext or plaintext (beyond kind, appid and age).
-    pub message: String,
+    /// What the data is, when some key/iv combination decrypted it.
+    pub kind: Option<DataKind>,
     /// Index into `previous_session_keys` of the key that decrypts the data.
     pub matched_previous_key: Option<usize>,
-    /// `"phone"`, `"userInfo"`, `"weRunData"` or `"other"` when some key/iv
-    /// combination decrypted the data.
-    pub kind: Option<&'static str>,
+    /// The facts the message states beyond the cause.
+    pub detail: Detail,
+}
+
+/// The facts a [`Diagnosis`]'s message states beyond its cause: lengths,
+/// positions, ages, appids. None of them is secret (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// Nothing beyond the cause (`OK`, `IV_MISMATCH`, `KEY_IV_SWAPPED`).
+    None,
+    /// An argument is malformed, as decryption reports it (`INVALID_INPUT`;
+    /// `TRUNCATED` when the ciphertext is not a whole number of blocks). The
+    /// message is the error's own.
+    Input(Error),
+    /// `previous_session_keys[index]` is not base64 of 16 bytes (`INVALID_INPUT`).
+    BadPreviousKey {
+        /// Its index.
+        index: usize,
+    },
+    /// Only one of `raw_data` and `signature` was given (`INVALID_INPUT`).
+    RawDataWithoutSignature,
+    /// `encryptedData` ends inside a 4-character base64 group (`TRUNCATED`).
+    CutInBase64Group,
+    /// It decrypts to the start of a JSON document whose end is missing (`TRUNCATED`).
+    EndMissing {
+        /// Ciphertext bytes that arrived.
+        bytes: usize,
+    },
+    /// `'+'` became `' '` in these inputs (`PLUS_BECAME_SPACE`).
+    Spaces(Spaced),
+    /// `STALE_SESSION_KEY`; the key that decrypts, if any, is
+    /// [`Diagnosis::matched_previous_key`].
+    Stale {
+        /// How many of `previous_session_keys` were tried.
+        tried: usize,
+        /// What the `rawData` signature says.
+        signature: SignatureCheck,
+    },
+    /// Decrypted JSON of another [`Diagnosis::kind`] (`NOT_PHONE_DATA`).
+    OtherKind,
+    /// Decrypted text that is not JSON (`NOT_PHONE_DATA`).
+    NotJson,
+    /// The watermark appid is not the expected one (`APPID_MISMATCH`).
+    AppIdMismatch {
+        /// The watermark's appid; `None`: the data has no (well-formed) watermark.
+        watermark: Option<AppIdText>,
+        /// `app_id` as passed.
+        expected: AppIdText,
+    },
+    /// The watermark lies more than [`CLOCK_SKEW_SECONDS`] in the future (`EXPIRED`).
+    InFuture {
+        /// How far ahead of `now`.
+        seconds: u64,
+    },
+    /// The watermark is older than `max_age_seconds` (`EXPIRED`).
+    TooOld {
+        /// Its age at `now`.
+        age: u64,
+        /// `max_age_seconds` as passed.
+        max_age: u64,
+    },
+    /// An age check was asked for, but there is no watermark timestamp (`EXPIRED`).
+    NoTimestamp,
+}
+
+/// Which inputs arrived with spaces where a `'+'` belongs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Spaced {
+    /// `session_key`.
+    pub session_key: bool,
+    /// `encrypted_data`.
+    pub encrypted_data: bool,
+    /// `iv`.
+    pub iv: bool,
+}
+
+impl Spaced {
+    /// The argument names, in call order: `{names}` joins them with " and ".
+    pub const NAMES: [&'static str; 3] = ["sessionKey", "encryptedData", "iv"];
+
+    /// One bit per argument of [`Spaced::NAMES`], in that order (the wasm ABI's form).
+    pub fn bits(self) -> u32 {
+        u32::from(self.session_key) | u32::from(self.encrypted_data) << 1 | u32::from(self.iv) << 2
+    }
+}
+
+/// What the `rawData` signature says about a stale session key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// No `raw_data` and `signature` were given.
+    NotGiven,
+    /// It verifies with the session key passed: the key was current when
+    /// rawData was signed, so the data belongs to another user or session.
+    VerifiesWithKey,
+    /// It fails with the session key passed.
+    Fails,
+    /// It fails with the session key passed and verifies with the previous
+    /// key that decrypts the data.
+    FailsButVerifiesWithMatched,
+}
+
+/// An appid as a message shows it: at most [`AppIdText::CAPACITY`] bytes of
+/// UTF-8, without line breaks or other control characters (each becomes
+/// U+FFFD, so a forged watermark cannot forge log lines). A longer text is
+/// cut at a character boundary and ends in `…`. Real AppIDs are 18 ASCII
+/// characters and are shown unchanged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct AppIdText {
+    bytes: [u8; AppIdText::CAPACITY],
+    len: u8,
+}
+
+impl AppIdText {
+    /// The most bytes kept.
+    pub const CAPACITY: usize = 32;
+
+    /// `text` made fit for a message, as described on the type.
+    pub fn new(text: &str) -> AppIdText {
+        const ELLIPSIS: &str = "\u{2026}";
+        let mut out = AppIdText {
+            bytes: [0; AppIdText::CAPACITY],
+            len: 0,
+        };
+        // Where to cut if the text turns out too long: the last character
+        // boundary that leaves room for the ellipsis.
+        let mut cut = 0;
+        for c in text.chars() {
+            let c = if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            };
+            if !out.push(c.encode_utf8(&mut [0; 4])) {
+                // Equal texts must compare equal: clear what is cut off.
+                if let Some(cut_off) = out.bytes.get_mut(usize::from(cut)..) {
+                    cut_off.fill(0);
+                }
+                out.len = cut;
+                out.push(ELLIPSIS);
+                break;
+            }
+            if usize::from(out.len) + ELLIPSIS.len() <= AppIdText::CAPACITY {
+                cut = out.len;
+            }
+        }
+        out
+    }
+
+    /// Appends `s` if it fits.
+    fn push(&mut self, s: &str) -> bool {
+        let start = usize::from(self.len);
+        match self.bytes.get_mut(start..start + s.len()) {
+            Some(slot) => {
+                // Not `copy_from_slice`: its length-mismatch panic would be
+                // the only one on this path in the .wasm.
+                slot.iter_mut()
+                    .zip(s.bytes())
+                    .for_each(|(to, from)| *to = from);
+                self.len += s.len() as u8;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.bytes
+            .get(..usize::from(self.len))
+            .and_then(|bytes| core::str::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for AppIdText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 impl Diagnosis {
-    fn new(cause: Cause, message: String) -> Diagnosis {
+    fn new(cause: Cause, detail: Detail) -> Diagnosis {
         Diagnosis {
             cause,
-            message,
-            matched_previous_key: None,
             kind: None,
+            matched_previous_key: None,
+            detail,
         }
     }
 
     fn of_kind(mut self, kind: DataKind) -> Diagnosis {
-        self.kind = Some(kind.as_str());
+        self.kind = Some(kind);
         self
+    }
+
+    /// One sentence for a human: what happened and what to do. Never contains
+    /// key, iv, ciphertext or plaintext (beyond kind, appid and age).
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
+    /// Which of the cause's message parts (1 = the first) make up the
+    /// message, in order; 0 ends the list. The one place that composes
+    /// messages: the wasm ABI hands these numbers to JS, which renders the
+    /// same templates from src/vocabulary.json.
+    pub(crate) fn parts(&self) -> [u8; 4] {
+        match self.detail {
+            Detail::BadPreviousKey { .. }
+            | Detail::CutInBase64Group
+            | Detail::NotJson
+            | Detail::AppIdMismatch {
+                watermark: None, ..
+            }
+            | Detail::TooOld { .. } => [2, 0, 0, 0],
+            Detail::RawDataWithoutSignature | Detail::EndMissing { .. } | Detail::NoTimestamp => {
+                [3, 0, 0, 0]
+            }
+            Detail::Stale { tried, signature } => {
+                let mut parts = [0; 4];
+                let mut n = 0;
+                let mut add = |part| {
+                    if let Some(slot) = parts.get_mut(n) {
+                        *slot = part;
+                        n += 1;
+                    }
+                };
+                match self.matched_previous_key {
+                    Some(_) => add(1),
+                    None if tried > 0 => {
+                        add(2);
+                        add(3);
+                    }
+                    None => add(2),
+                }
+                match signature {
+                    SignatureCheck::NotGiven => {}
+                    SignatureCheck::VerifiesWithKey => add(4),
+                    SignatureCheck::Fails => add(5),
+                    SignatureCheck::FailsButVerifiesWithMatched => {
+                        add(5);
+                        add(6);
+                    }
+                }
+                add(7);
+                parts
+            }
+            _ => [1, 0, 0, 0],
+        }
+    }
+
+    /// Writes the value of the placeholder `{name}` of this diagnosis's messages.
+    fn write_value(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let number = match (name, self.detail) {
+            ("kind", _) => return f.write_str(self.kind.map_or("open data", DataKind::phrase)),
+            ("error", Detail::Input(error)) => return write!(f, "{error}"),
+            ("names", Detail::Spaces(spaced)) => {
+                let flags = [spaced.session_key, spaced.encrypted_data, spaced.iv];
+                let mut names = Spaced::NAMES.iter().zip(flags).filter(|(_, on)| *on);
+                if let Some((first, _)) = names.next() {
+                    f.write_str(first)?;
+                }
+                for (name, _) in names {
+                    f.write_str(" and ")?;
+                    f.write_str(name)?;
+                }
+                return Ok(());
+            }
+            ("appid", Detail::AppIdMismatch { watermark, .. }) => {
+                return f.write_str(watermark.as_ref().map_or("", AppIdText::as_str))
+            }
+            ("expected", Detail::AppIdMismatch { expected, .. }) => {
+                return f.write_str(expected.as_str())
+            }
+            ("index", Detail::BadPreviousKey { index }) => index as u64,
+            ("index", Detail::Stale { .. }) => self.matched_previous_key.unwrap_or(0) as u64,
+            ("tried", Detail::Stale { tried, .. }) => tried as u64,
+            ("bytes", Detail::EndMissing { bytes }) => bytes as u64,
+            ("seconds", Detail::InFuture { seconds }) => seconds,
+            ("skew", _) => CLOCK_SKEW_SECONDS,
+            ("age", Detail::TooOld { age, .. }) => age,
+            ("maxAge", Detail::TooOld { max_age, .. }) => max_age,
+            // Not a placeholder this detail fills: shown as written.
+            _ => return write!(f, "{{{name}}}"),
+        };
+        write!(f, "{number}")
     }
 }
 
-/// Diagnoses why `encrypted_data` + `iv` do (not) decrypt with `session_key`,
-/// parsing decrypted JSON with serde_json. See the module docs.
+/// The message ([`Diagnosis::message`]): the cause's message templates that
+/// the diagnosis names, with their placeholders filled (the JS surface's
+/// `render` in pkg-template/src/diagnose.mjs does the same).
+impl fmt::Display for Diagnosis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let templates = self.cause.messages();
+        for part in self.parts().into_iter().take_while(|&part| part != 0) {
+            let Some(template) = templates.get(usize::from(part) - 1) else {
+                continue;
+            };
+            let mut rest = *template;
+            while let Some((literal, tail)) = rest.split_once('{') {
+                f.write_str(literal)?;
+                let Some((name, tail)) = tail.split_once('}') else {
+                    f.write_str("{")?;
+                    rest = tail;
+                    continue;
+                };
+                self.write_value(name, f)?;
+                rest = tail;
+            }
+            f.write_str(rest)?;
+        }
+        Ok(())
+    }
+}
+
+/// Diagnoses why `encrypted_data` + `iv` do (not) decrypt with `session_key`.
+/// See the module docs.
 pub fn diagnose(
     session_key: &str,
     encrypted_data: &str,
@@ -191,8 +599,8 @@ pub fn diagnose(
     diagnose_with(session_key, encrypted_data, iv, options, scanned_facts)
 }
 
-/// [`diagnose`] with the caller's JSON parser: `facts` returns `None` when the
-/// text is not JSON. The wasm binding passes one built on `JSON.parse`.
+/// [`diagnose`] with the caller's JSON reader: `facts` returns `None` when the
+/// text is not JSON.
 pub fn diagnose_with(
     session_key: &str,
     encrypted_data: &str,
@@ -212,19 +620,11 @@ pub fn diagnose_with(
     }
     // Both are base64 of 16 bytes, so an exchanged call type-checks and runs.
     if let Some(found) = decrypts(iv, session_key) {
-        return Diagnosis::new(
-            Cause::KeyIvSwapped,
-            "It decrypts with sessionKey and iv exchanged: the two arguments are swapped in \
-             your call; pass (sessionKey, encryptedData, iv) in that order."
-                .to_owned(),
-        )
-        .of_kind(found.kind);
+        return Diagnosis::new(Cause::KeyIvSwapped, Detail::None).of_kind(found.kind);
     }
     for (index, previous) in options.previous_session_keys.iter().enumerate() {
         if let Some(found) = decrypts(previous, iv) {
-            let mut diagnosis = stale(session_key, Some((index, previous)), options);
-            diagnosis.matched_previous_key = Some(index);
-            return diagnosis.of_kind(found.kind);
+            return stale(session_key, Some((index, previous)), options).of_kind(found.kind);
         }
     }
 
@@ -238,24 +638,11 @@ pub fn diagnose_with(
         return stale(session_key, None, options); // unreachable: length checked above
     }
     if iv_mismatch(&plain) {
-        return Diagnosis::new(
-            Cause::IvMismatch,
-            "Only the first block decrypts to garbage while the rest is readable JSON: the \
-             session_key is right but the iv belongs to another request; send the iv that came \
-             with this encryptedData in the same callback."
-                .to_owned(),
-        );
+        return Diagnosis::new(Cause::IvMismatch, Detail::None);
     }
     if json_start(&plain) {
-        return Diagnosis::new(
-            Cause::Truncated,
-            format!(
-                "It decrypts to the beginning of a JSON document but the end is missing \
-                 ({} bytes arrived): encryptedData was truncated in transit (a length limit on \
-                 a URL, form field or database column); send and store it whole.",
-                plain.len()
-            ),
-        );
+        let bytes = plain.len();
+        return Diagnosis::new(Cause::Truncated, Detail::EndMissing { bytes });
     }
     let text_len = cipher::pkcs7_unpadded_len(&plain);
     if text_len
@@ -263,18 +650,12 @@ pub fn diagnose_with(
         .is_some()
     {
         // Right key and iv (the padding and text are intact), but not JSON.
-        return Diagnosis::new(
-            Cause::NotPhoneData,
-            "It decrypts to text that is not JSON, so not open data WeChat produced: check what \
-             the client put into encryptedData."
-                .to_owned(),
-        )
-        .of_kind(DataKind::Other);
+        return Diagnosis::new(Cause::NotPhoneData, Detail::NotJson).of_kind(DataKind::Other);
     }
     stale(session_key, None, options)
 }
 
-/// The request path's own decryption, then the caller's JSON parser.
+/// The request path's own decryption, then the caller's JSON reader.
 /// `inline(never)`: one copy of the (large, bitsliced) AES code path serves
 /// every attempt instead of one per call site in the .wasm.
 #[inline(never)]
@@ -303,7 +684,7 @@ fn check_inputs(
     iv: &str,
     options: &DiagnoseOptions<'_>,
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, Diagnosis> {
-    let invalid = |error: Error| Diagnosis::new(Cause::InvalidInput, sentence(error));
+    let invalid = |error: Error| Diagnosis::new(Cause::InvalidInput, Detail::Input(error));
     if encrypted_data.len() > MAX_ENCRYPTED_BASE64_LEN {
         return Err(invalid(Error::InvalidEncryptedData(
             EncryptedDataProblem::TooLarge,
@@ -316,30 +697,19 @@ fn check_inputs(
         if base64::decode_16(key).is_err() {
             return Err(Diagnosis::new(
                 Cause::InvalidInput,
-                format!(
-                    "previousSessionKeys[{index}] is not base64 of 16 bytes: pass older \
-                     session_key values exactly as jscode2session returned them."
-                ),
+                Detail::BadPreviousKey { index },
             ));
         }
     }
     if options.raw_data.is_some() != options.signature.is_some() {
         return Err(Diagnosis::new(
             Cause::InvalidInput,
-            "rawData and signature only mean something together: pass both (from the same \
-             getUserInfo callback) or neither."
-                .to_owned(),
+            Detail::RawDataWithoutSignature,
         ));
     }
     let Some(ciphertext) = base64::decode(encrypted_data) else {
         if cut_base64(encrypted_data) {
-            return Err(Diagnosis::new(
-                Cause::Truncated,
-                "encryptedData ends in the middle of a base64 group (its length is not a \
-                 multiple of 4 and it has no '=' padding): it was truncated in transit; send \
-                 and store it whole."
-                    .to_owned(),
-            ));
+            return Err(Diagnosis::new(Cause::Truncated, Detail::CutInBase64Group));
         }
         return Err(invalid(Error::InvalidEncryptedData(
             EncryptedDataProblem::NotBase64,
@@ -348,7 +718,7 @@ fn check_inputs(
     match open_data::check_ciphertext_len(ciphertext.len()) {
         Ok(()) => Ok(ciphertext),
         Err(error @ Error::InvalidEncryptedData(EncryptedDataProblem::NotBlockAligned(_))) => {
-            Err(Diagnosis::new(Cause::Truncated, sentence(error)))
+            Err(Diagnosis::new(Cause::Truncated, Detail::Input(error)))
         }
         Err(error) => Err(invalid(error)),
     }
@@ -357,13 +727,7 @@ fn check_inputs(
 /// The verdict for data that decrypts: watermark checks first (they name the
 /// most specific problem), then the kind, then transport damage we repaired.
 fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>) -> Diagnosis {
-    // "phone data", "userInfo data", "weRunData", "other open data".
-    let kind = match found.kind {
-        DataKind::WeRunData => "weRunData",
-        DataKind::Other => "other open data",
-        DataKind::Phone => "phone data",
-        DataKind::UserInfo => "userInfo data",
-    };
+    let finding = |cause, detail| Diagnosis::new(cause, detail).of_kind(found.kind);
     let watermark = found.watermark.as_ref();
     if let Some(app_id) = options.app_id {
         let only_app_id = Checks {
@@ -371,20 +735,11 @@ fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>
             age: None,
         };
         if open_data::check_watermark(watermark.map(Into::into), &only_app_id).is_err() {
-            let message = match watermark {
-                Some(w) => format!(
-                    "It decrypts to {kind}, but its watermark appid is {}, not {app_id}: \
-                     the data was encrypted for another Mini Program; decrypt it with the \
-                     session_key and appId of the Mini Program the user actually opened.",
-                    w.appid
-                ),
-                None => format!(
-                    "It decrypts to {kind}, but it carries no watermark, so its appid \
-                     cannot be checked against {app_id}; this is not data WeChat produced for \
-                     your Mini Program."
-                ),
+            let detail = Detail::AppIdMismatch {
+                watermark: watermark.map(|w| AppIdText::new(&w.appid)),
+                expected: AppIdText::new(app_id),
             };
-            return Diagnosis::new(Cause::AppIdMismatch, message).of_kind(found.kind);
+            return finding(Cause::AppIdMismatch, detail);
         }
     }
     if let Some(max_age) = options.max_age_seconds {
@@ -394,62 +749,30 @@ fn decrypted(found: &JsonFacts, inputs: [&str; 3], options: &DiagnoseOptions<'_>
             age: Some((max_age, now)),
         };
         if open_data::check_watermark(watermark.map(Into::into), &only_age).is_err() {
-            let message = match watermark.map(|w| w.timestamp) {
-                Some(ts) if ts > now => format!(
-                    "It decrypts to {kind}, but its watermark lies {} seconds in the \
-                     future (more than the {CLOCK_SKEW_SECONDS} s allowed for clock skew): check \
-                     this server's clock.",
-                    ts - now
-                ),
-                Some(ts) => format!(
-                    "It decrypts to {kind}, but its watermark is {} seconds old, more than \
-                     maxAgeSeconds ({max_age}): it was replayed or kept too long; ask the user \
-                     to tap again.",
-                    now - ts
-                ),
-                None => format!(
-                    "It decrypts to {kind}, but it carries no watermark timestamp, so its \
-                     age cannot be checked; this is not data WeChat produced."
-                ),
+            let detail = match watermark.map(|w| w.timestamp) {
+                Some(ts) if ts > now => Detail::InFuture { seconds: ts - now },
+                Some(ts) => Detail::TooOld {
+                    age: now - ts,
+                    max_age,
+                },
+                None => Detail::NoTimestamp,
             };
-            return Diagnosis::new(Cause::Expired, message).of_kind(found.kind);
+            return finding(Cause::Expired, detail);
         }
     }
     if found.kind != DataKind::Phone {
-        return Diagnosis::new(
-            Cause::NotPhoneData,
-            format!(
-                "It decrypts, but it is {kind}, not getPhoneNumber data: use decryptData \
-                 for it, and pass decryptPhone only what the getPhoneNumber button returned."
-            ),
-        )
-        .of_kind(found.kind);
+        return finding(Cause::NotPhoneData, Detail::OtherKind);
     }
-    let names = ["sessionKey", "encryptedData", "iv"];
-    let spaced: Vec<&str> = names
-        .iter()
-        .zip(inputs)
-        .filter(|(_, input)| input.contains(' '))
-        .map(|(name, _)| *name)
-        .collect();
-    if !spaced.is_empty() {
-        return Diagnosis::new(
-            Cause::PlusBecameSpace,
-            format!(
-                "'+' turned into spaces in transit in {} (sent in a URL or form body without \
-                 encodeURIComponent): it still decrypts after repair, but encode it or send \
-                 JSON, because other decoders will fail or decrypt garbage.",
-                spaced.join(" and ")
-            ),
-        )
-        .of_kind(found.kind);
+    let [session_key, encrypted_data, iv] = inputs.map(|input| input.contains(' '));
+    let spaced = Spaced {
+        session_key,
+        encrypted_data,
+        iv,
+    };
+    if spaced != Spaced::default() {
+        return finding(Cause::PlusBecameSpace, Detail::Spaces(spaced));
     }
-    Diagnosis::new(
-        Cause::Ok,
-        "It decrypts to phone data and passes every check that was asked for: nothing to fix."
-            .to_owned(),
-    )
-    .of_kind(found.kind)
+    finding(Cause::Ok, Detail::None)
 }
 
 /// The stale-key verdict, with the supporting evidence the options allow.
@@ -458,47 +781,27 @@ fn stale(
     matched: Option<(usize, &str)>,
     options: &DiagnoseOptions<'_>,
 ) -> Diagnosis {
-    let mut message = match matched {
-        Some((index, _)) => format!(
-            "It was encrypted with previousSessionKeys[{index}], not with this session_key, so \
-             the key your server used is stale (wx.login ran again between the tap and the \
-             decryption)"
-        ),
-        None => {
-            let mut text = "Every block decrypts to garbage, so this session_key is not the one \
-                            that encrypted the data: it is most likely stale (wx.login ran again \
-                            between the tap and the decryption)"
-                .to_owned();
-            let tried = options.previous_session_keys.len();
-            if tried > 0 {
-                text.push_str(&format!(
-                    ", and none of the {tried} previous session keys decrypts it either"
-                ));
-            }
-            text
-        }
+    let tried = match matched {
+        Some((index, _)) => index + 1,
+        None => options.previous_session_keys.len(),
     };
-    if let (Some(raw_data), Some(signature)) = (options.raw_data, options.signature) {
-        if signature::verify_signature(raw_data, signature, session_key) {
-            message.push_str(
-                "; but the rawData signature verifies with this session_key, so the key was \
-                 current when rawData was signed and the encryptedData probably belongs to \
-                 another user or session",
-            );
-        } else {
-            message.push_str("; the rawData signature fails with this session_key too");
-            if let Some((index, previous)) = matched {
-                if signature::verify_signature(raw_data, signature, previous) {
-                    message.push_str(&format!(" and verifies with previousSessionKeys[{index}]"));
-                }
+    let signature = match (options.raw_data, options.signature) {
+        (Some(raw_data), Some(signature)) => {
+            if signature::verify_signature(raw_data, signature, session_key) {
+                SignatureCheck::VerifiesWithKey
+            } else if matched.is_some_and(|(_, previous)| {
+                signature::verify_signature(raw_data, signature, previous)
+            }) {
+                SignatureCheck::FailsButVerifiesWithMatched
+            } else {
+                SignatureCheck::Fails
             }
         }
-    }
-    message.push_str(
-        "; call wx.login before the tap (on page load), use wx.checkSession in the callback, \
-         and keep only the newest session_key per user.",
-    );
-    Diagnosis::new(Cause::StaleSessionKey, message)
+        _ => SignatureCheck::NotGiven,
+    };
+    let mut diagnosis = Diagnosis::new(Cause::StaleSessionKey, Detail::Stale { tried, signature });
+    diagnosis.matched_previous_key = matched.map(|(index, _)| index);
+    diagnosis
 }
 
 /// Whether the first block is garbage while the rest (unpadded) reads as the
@@ -569,21 +872,17 @@ fn cut_base64(text: &str) -> bool {
     count % 4 != 0
 }
 
-/// One of the core's error messages as a diagnosis sentence.
-fn sentence(error: Error) -> String {
-    let mut text = error.to_string();
-    text.push('.');
-    text
-}
-
 /// [`JsonFacts`] by the same rules as decryption: the phone shape of
-/// [`PhoneInfo::from_json`], the watermark of [`crate::OpenData::watermark`],
-/// and the kind from the top-level members present.
+/// [`PhoneInfo::from_json`](crate::PhoneInfo::from_json), the watermark of
+/// [`crate::OpenData::watermark`], and the kind from the top-level members
+/// present. Nothing of the text is copied but the watermark appid (public):
+/// the .wasm runs this too, and its memory is scanned for plaintext after
+/// every call (tests/js/secrets.test.mjs).
 fn scanned_facts(json: &str) -> Option<JsonFacts> {
     let text = json.as_bytes();
     let [step_info_list, nick_name, open_id, avatar_url] =
         crate::json::scan(text, ["stepInfoList", "nickName", "openId", "avatarUrl"])?;
-    let kind = if PhoneInfo::from_json(json).is_some() {
+    let kind = if open_data::check_json(text, Shape::Phone, &Checks::default()).is_ok() {
         DataKind::Phone
     } else {
         DataKind::from_fields(|name| match name {
@@ -603,4 +902,112 @@ fn scanned_facts(json: &str) -> Option<JsonFacts> {
         appid: crate::json::unescape(w.appid),
     });
     Some(JsonFacts { kind, watermark })
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    const ALL: [Cause; 10] = [
+        Cause::Ok,
+        Cause::InvalidInput,
+        Cause::PlusBecameSpace,
+        Cause::Truncated,
+        Cause::IvMismatch,
+        Cause::KeyIvSwapped,
+        Cause::StaleSessionKey,
+        Cause::NotPhoneData,
+        Cause::AppIdMismatch,
+        Cause::Expired,
+    ];
+
+    /// The JS surface renders messages from src/vocabulary.json and
+    /// [`Diagnosis::message`] from [`Cause::messages`]: the two must be the
+    /// same words, and the cause and kind numbers the wasm ABI returns must
+    /// index the same rows.
+    #[test]
+    fn messages_match_the_vocabulary() {
+        let vocabulary: serde_json::Value =
+            serde_json::from_str(include_str!("vocabulary.json")).unwrap();
+        let causes = vocabulary["causes"].as_array().unwrap();
+        assert_eq!(causes.len(), ALL.len());
+        for (row, cause) in causes.iter().zip(ALL) {
+            assert_eq!(row["code"], cause.code());
+            assert_eq!(Cause::CODES[cause.index() as usize], cause.code());
+            let messages = row["messages"].as_object().unwrap();
+            let ours = cause.messages();
+            assert_eq!(
+                messages.len(),
+                ours.len(),
+                "{}: number of messages",
+                cause.code()
+            );
+            for (n, text) in ours.iter().enumerate() {
+                let key = (n + 1).to_string();
+                assert_eq!(messages[&key], *text, "{} message {key}", cause.code());
+            }
+        }
+        let kinds = vocabulary["kinds"].as_array().unwrap();
+        let all = [
+            DataKind::Phone,
+            DataKind::UserInfo,
+            DataKind::WeRunData,
+            DataKind::Other,
+        ];
+        assert_eq!(kinds.len(), all.len());
+        for (row, kind) in kinds.iter().zip(all) {
+            assert_eq!(row["kind"], kind.as_str());
+            assert_eq!(row["phrase"], kind.phrase());
+        }
+    }
+
+    /// Every placeholder a template uses is one [`Diagnosis::write_value`]
+    /// (and the JS renderer) fills: a typo would show `{name}` to users.
+    #[test]
+    fn every_placeholder_is_known() {
+        const KNOWN: [&str; 12] = [
+            "kind", "error", "names", "appid", "expected", "index", "tried", "bytes", "seconds",
+            "skew", "age", "maxAge",
+        ];
+        for cause in ALL {
+            for text in cause.messages() {
+                let mut rest = *text;
+                while let Some((_, tail)) = rest.split_once('{') {
+                    let (name, tail) = tail.split_once('}').unwrap();
+                    assert!(KNOWN.contains(&name), "{}: {{{name}}}", cause.code());
+                    rest = tail;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn app_id_text_is_one_line_and_bounded() {
+        assert_eq!(
+            AppIdText::new("wx4f4bc4dec97d474b").as_str(),
+            "wx4f4bc4dec97d474b"
+        );
+        assert_eq!(
+            AppIdText::new("wx\n1\u{2028}2\u{7f}").as_str(),
+            "wx\u{fffd}1\u{fffd}2\u{fffd}"
+        );
+        let exact = "a".repeat(AppIdText::CAPACITY);
+        assert_eq!(AppIdText::new(&exact).as_str(), exact);
+        let long = "\u{4e2d}".repeat(20); // 60 bytes
+        let cut = AppIdText::new(&long);
+        assert!(cut.as_str().len() <= AppIdText::CAPACITY);
+        assert!(cut.as_str().ends_with('\u{2026}'));
+        // 29 bytes of room before the ellipsis: 9 whole characters.
+        assert_eq!(
+            cut.as_str().trim_end_matches('\u{2026}'),
+            "\u{4e2d}".repeat(9)
+        );
+        assert_eq!(
+            AppIdText::new(&long),
+            AppIdText::new(&"\u{4e2d}".repeat(15))
+        );
+        assert_eq!(format!("{:?}", AppIdText::new("wx1")), "\"wx1\"");
+    }
 }

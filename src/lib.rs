@@ -31,6 +31,8 @@ pub mod signature;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod abi;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod abi_diagnose;
 
 pub use diagnose::{diagnose, Cause, DataKind, DiagnoseOptions, Diagnosis};
 pub use error::{EncryptedDataProblem, Error, Result};

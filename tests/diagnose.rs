@@ -4,6 +4,9 @@
 //! Also checks that `decrypt_phone` still answers the damaged inputs with its
 //! single `DECRYPT_FAILED` (the diagnosis never leaks into the request path)
 //! and that no message repeats a secret. Runs natively and on wasm.
+//!
+//! A diagnosis is data (cause, kind, detail); the rows check the detail
+//! where it carries numbers, and the message rendered from it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,9 +17,10 @@
 mod common;
 
 use wx_open_data::base64;
+use wx_open_data::diagnose::{AppIdText, Detail, SignatureCheck, Spaced};
 use wx_open_data::{
-    decrypt_phone, diagnose, encrypt_data, encrypt_data_with_iv, sign, Cause, DecryptOptions,
-    DiagnoseOptions, Diagnosis, Error,
+    decrypt_phone, diagnose, encrypt_data, encrypt_data_with_iv, sign, Cause, DataKind,
+    DecryptOptions, DiagnoseOptions, Diagnosis, EncryptedDataProblem, Error,
 };
 
 const APPID: &str = "wx4f4bc4dec97d474b";
@@ -85,6 +89,8 @@ struct Case {
     cause: Cause,
     kind: Option<&'static str>,
     matched: Option<usize>,
+    /// The detail, where the row pins it.
+    detail: Option<Detail>,
     /// Substrings the message must contain (argument names, appid, age).
     mentions: &'static [&'static str],
     /// What decrypt_phone (same key/iv/data, same checks) must return.
@@ -107,6 +113,7 @@ impl Case {
             cause: Cause::Ok,
             kind: Some("phone"),
             matched: None,
+            detail: None,
             mentions: &[],
             decrypt: Err(Error::DecryptFailed),
             plaintext: String::new(),
@@ -166,6 +173,10 @@ fn cases() -> Vec<Case> {
         (plus.0.replace('+', " "), plus.1.clone()),
     );
     c.cause = Cause::PlusBecameSpace;
+    c.detail = Some(Detail::Spaces(Spaced {
+        encrypted_data: true,
+        ..Spaced::default()
+    }));
     c.mentions = &["encryptedData", "encodeURIComponent"];
     c.decrypt = Ok(()); // repaired: still decrypts
     rows.push(c);
@@ -183,9 +194,12 @@ fn cases() -> Vec<Case> {
     );
     c.cause = Cause::Truncated;
     c.kind = None;
+    c.detail = Some(Detail::Input(Error::InvalidEncryptedData(
+        EncryptedDataProblem::NotBlockAligned(cut / 4 * 3),
+    )));
     c.mentions = &["truncated"];
     c.decrypt = Err(Error::InvalidEncryptedData(
-        wx_open_data::EncryptedDataProblem::NotBlockAligned(cut / 4 * 3),
+        EncryptedDataProblem::NotBlockAligned(cut / 4 * 3),
     ));
     rows.push(c);
 
@@ -196,10 +210,9 @@ fn cases() -> Vec<Case> {
     );
     c.cause = Cause::Truncated;
     c.kind = None;
+    c.detail = Some(Detail::CutInBase64Group);
     c.mentions = &["truncated"];
-    c.decrypt = Err(Error::InvalidEncryptedData(
-        wx_open_data::EncryptedDataProblem::NotBase64,
-    ));
+    c.decrypt = Err(Error::InvalidEncryptedData(EncryptedDataProblem::NotBase64));
     rows.push(c);
 
     let mut c = Case::new(
@@ -209,6 +222,9 @@ fn cases() -> Vec<Case> {
     );
     c.cause = Cause::Truncated;
     c.kind = None;
+    c.detail = Some(Detail::EndMissing {
+        bytes: base64::decode(&sealed.0).unwrap().len() - 32,
+    });
     c.mentions = &["truncated"];
     rows.push(c);
 
@@ -236,6 +252,10 @@ fn cases() -> Vec<Case> {
     c.raw_data = Some((raw.clone(), sign(&raw, &k1)));
     c.cause = Cause::StaleSessionKey;
     c.matched = Some(1);
+    c.detail = Some(Detail::Stale {
+        tried: 2,
+        signature: SignatureCheck::FailsButVerifiesWithMatched,
+    });
     c.mentions = &[
         "previousSessionKeys[1]",
         "signature fails",
@@ -254,6 +274,10 @@ fn cases() -> Vec<Case> {
     c.raw_data = Some((raw.clone(), sign(&raw, &k1)));
     c.cause = Cause::StaleSessionKey;
     c.kind = None;
+    c.detail = Some(Detail::Stale {
+        tried: 1,
+        signature: SignatureCheck::Fails,
+    });
     c.mentions = &["none of the 1 previous", "signature fails"];
     rows.push(c);
 
@@ -261,6 +285,10 @@ fn cases() -> Vec<Case> {
     c.raw_data = Some((raw.clone(), sign(&raw, &k2)));
     c.cause = Cause::StaleSessionKey;
     c.kind = None;
+    c.detail = Some(Detail::Stale {
+        tried: 0,
+        signature: SignatureCheck::VerifiesWithKey,
+    });
     c.mentions = &["signature verifies", "another user or session"];
     rows.push(c);
 
@@ -296,6 +324,10 @@ fn cases() -> Vec<Case> {
     let json = phone_json(OTHER_APPID, TS);
     let mut c = Case::new("another Mini Program", &k1, seal(&k1, &json, 4));
     c.cause = Cause::AppIdMismatch;
+    c.detail = Some(Detail::AppIdMismatch {
+        watermark: Some(AppIdText::new(OTHER_APPID)),
+        expected: AppIdText::new(APPID),
+    });
     c.mentions = &[OTHER_APPID, APPID];
     c.decrypt = Err(Error::AppIdMismatch);
     rows.push(c);
@@ -303,6 +335,10 @@ fn cases() -> Vec<Case> {
     let json = phone_json(APPID, NOW - 3600);
     let mut c = Case::new("an hour old", &k1, seal(&k1, &json, 5));
     c.cause = Cause::Expired;
+    c.detail = Some(Detail::TooOld {
+        age: 3600,
+        max_age: 300,
+    });
     c.mentions = &["3600 seconds old", "300"];
     c.decrypt = Err(Error::Expired);
     rows.push(c);
@@ -310,6 +346,7 @@ fn cases() -> Vec<Case> {
     let json = phone_json(APPID, NOW + 600);
     let mut c = Case::new("from the future", &k1, seal(&k1, &json, 6));
     c.cause = Cause::Expired;
+    c.detail = Some(Detail::InFuture { seconds: 600 });
     c.mentions = &["600 seconds in the future", "clock"];
     c.decrypt = Err(Error::Expired);
     rows.push(c);
@@ -318,6 +355,9 @@ fn cases() -> Vec<Case> {
     let mut c = Case::new("15-byte session key", &short_key, sealed.clone());
     c.cause = Cause::InvalidInput;
     c.kind = None;
+    c.detail = Some(Detail::Input(Error::InvalidSessionKey {
+        decoded_len: Some(15),
+    }));
     c.mentions = &["sessionKey", "15 bytes"];
     c.decrypt = Err(Error::InvalidSessionKey {
         decoded_len: Some(15),
@@ -343,15 +383,14 @@ fn cases() -> Vec<Case> {
     c.cause = Cause::InvalidInput;
     c.kind = None;
     c.mentions = &["encryptedData", "not base64"];
-    c.decrypt = Err(Error::InvalidEncryptedData(
-        wx_open_data::EncryptedDataProblem::NotBase64,
-    ));
+    c.decrypt = Err(Error::InvalidEncryptedData(EncryptedDataProblem::NotBase64));
     rows.push(c);
 
     let mut c = Case::new("bad previous key", &k2, sealed.clone());
     c.previous = vec![k1.clone(), "short".into()];
     c.cause = Cause::InvalidInput;
     c.kind = None;
+    c.detail = Some(Detail::BadPreviousKey { index: 1 });
     c.mentions = &["previousSessionKeys[1]"];
     rows.push(c);
 
@@ -369,13 +408,19 @@ everywhere! {
             let mut case = case;
             let got = case.run();
             let name = case.name;
-            assert_eq!(got.cause.code(), case.cause.code(), "{name}: {}", got.message);
-            assert_eq!(got.kind, case.kind, "{name}: kind");
+            let message = got.message();
+            assert_eq!(got.cause.code(), case.cause.code(), "{name}: {message}");
+            assert_eq!(got.kind.map(DataKind::as_str), case.kind, "{name}: kind");
             assert_eq!(got.matched_previous_key, case.matched, "{name}: matched key");
-            for needle in case.mentions {
-                assert!(got.message.contains(needle), "{name}: message lacks {needle:?}: {}", got.message);
+            if let Some(detail) = case.detail {
+                assert_eq!(got.detail, detail, "{name}: detail");
             }
-            assert!(got.message.ends_with('.'), "{name}: one sentence: {}", got.message);
+            for needle in case.mentions {
+                assert!(message.contains(needle), "{name}: message lacks {needle:?}: {message}");
+            }
+            assert!(message.ends_with('.'), "{name}: one sentence: {message}");
+            assert!(!message.contains(['{', '}', '\n']), "{name}: a placeholder left or a line break: {message}");
+            assert_eq!(got.to_string(), message, "{name}: Display is the message");
 
             // The request path is unchanged: same inputs, same single error.
             let options = DecryptOptions { app_id: case.app_id, max_age_seconds: case.max_age, now: Some(NOW) };
@@ -394,7 +439,7 @@ everywhere! {
             values(&plaintext, &mut secrets);
             for secret in secrets.iter().filter(|s| *s != APPID && *s != OTHER_APPID) {
                 for window in windows(secret) {
-                    assert!(!got.message.contains(&window), "{name}: message repeats {window:?}: {}", got.message);
+                    assert!(!message.contains(&window), "{name}: message repeats {window:?}: {message}");
                 }
             }
         }
@@ -406,8 +451,9 @@ everywhere! {
         for (raw_data, signature) in [(Some("{}"), None), (None, Some("00"))] {
             let options = DiagnoseOptions { raw_data, signature, now: Some(NOW), ..Default::default() };
             let got = diagnose(&k1, &data, &iv, &options);
-            assert_eq!(got.cause, Cause::InvalidInput, "{}", got.message);
-            assert!(got.message.contains("rawData and signature"));
+            assert_eq!(got.cause, Cause::InvalidInput, "{got}");
+            assert_eq!(got.detail, Detail::RawDataWithoutSignature);
+            assert!(got.message().contains("rawData and signature"));
         }
     }
 
@@ -419,8 +465,8 @@ everywhere! {
             .unwrap();
         let (data, iv_text) = seal(&k, &phone_json(APPID, TS), 7);
         let got = diagnose(&k.replace('+', " "), &data, &iv_text, &DiagnoseOptions { now: Some(NOW), ..Default::default() });
-        assert_eq!(got.cause, Cause::PlusBecameSpace, "{}", got.message);
-        assert!(got.message.contains("sessionKey"), "{}", got.message);
+        assert_eq!(got.cause, Cause::PlusBecameSpace, "{got}");
+        assert!(got.message().contains("sessionKey"), "{got}");
     }
 
     fn random_iv_round_trip_is_ok() {
@@ -429,7 +475,62 @@ everywhere! {
         let sealed = encrypt_data(&k1, phone_json(APPID, TS).as_bytes()).unwrap();
         let options = DiagnoseOptions { app_id: Some(APPID), max_age_seconds: Some(60), now: Some(NOW), ..Default::default() };
         let got = diagnose(&k1, &sealed.encrypted_data, &sealed.iv, &options);
-        assert_eq!((got.cause, got.kind), (Cause::Ok, Some("phone")), "{}", got.message);
+        assert_eq!((got.cause, got.kind), (Cause::Ok, Some(DataKind::Phone)), "{got}");
+    }
+
+    fn every_detail_renders_its_whole_sentence() {
+        // The sentences of 0.1, word for word, now rendered from the
+        // structured finding (the same templates the npm package renders).
+        let d = |cause, kind, matched_previous_key, detail| Diagnosis { cause, kind, matched_previous_key, detail };
+        let advice = "; call wx.login before the tap (on page load), use wx.checkSession in the callback, and keep only the newest session_key per user.";
+        let rows = [
+            (d(Cause::Ok, Some(DataKind::Phone), None, Detail::None),
+             "It decrypts to phone data and passes every check that was asked for: nothing to fix.".to_owned()),
+            (d(Cause::InvalidInput, None, None, Detail::Input(Error::InvalidIv { decoded_len: None })),
+             "iv must be the base64 iv WeChat returned with encryptedData, 16 bytes (24 characters) (it is not base64).".to_owned()),
+            (d(Cause::InvalidInput, None, None, Detail::Input(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge))),
+             "encryptedData is larger than 1048576 bytes; WeChat open data is a few KB.".to_owned()),
+            (d(Cause::PlusBecameSpace, Some(DataKind::Phone), None, Detail::Spaces(Spaced { session_key: true, encrypted_data: false, iv: true })),
+             "'+' turned into spaces in transit in sessionKey and iv (sent in a URL or form body without encodeURIComponent): it still decrypts after repair, but encode it or send JSON, because other decoders will fail or decrypt garbage.".to_owned()),
+            (d(Cause::Truncated, None, None, Detail::EndMissing { bytes: 96 }),
+             "It decrypts to the beginning of a JSON document but the end is missing (96 bytes arrived): encryptedData was truncated in transit (a length limit on a URL, form field or database column); send and store it whole.".to_owned()),
+            (d(Cause::StaleSessionKey, Some(DataKind::Phone), Some(1), Detail::Stale { tried: 2, signature: SignatureCheck::FailsButVerifiesWithMatched }),
+             format!("It was encrypted with previousSessionKeys[1], not with this session_key, so the key your server used is stale (wx.login ran again between the tap and the decryption); the rawData signature fails with this session_key too and verifies with previousSessionKeys[1]{advice}")),
+            (d(Cause::StaleSessionKey, None, None, Detail::Stale { tried: 3, signature: SignatureCheck::NotGiven }),
+             format!("Every block decrypts to garbage, so this session_key is not the one that encrypted the data: it is most likely stale (wx.login ran again between the tap and the decryption), and none of the 3 previous session keys decrypts it either{advice}")),
+            (d(Cause::StaleSessionKey, None, None, Detail::Stale { tried: 0, signature: SignatureCheck::VerifiesWithKey }),
+             format!("Every block decrypts to garbage, so this session_key is not the one that encrypted the data: it is most likely stale (wx.login ran again between the tap and the decryption); but the rawData signature verifies with this session_key, so the key was current when rawData was signed and the encryptedData probably belongs to another user or session{advice}")),
+            (d(Cause::NotPhoneData, Some(DataKind::WeRunData), None, Detail::OtherKind),
+             "It decrypts, but it is weRunData, not getPhoneNumber data: use decryptData for it, and pass decryptPhone only what the getPhoneNumber button returned.".to_owned()),
+            (d(Cause::AppIdMismatch, Some(DataKind::UserInfo), None, Detail::AppIdMismatch { watermark: Some(AppIdText::new(OTHER_APPID)), expected: AppIdText::new(APPID) }),
+             format!("It decrypts to userInfo data, but its watermark appid is {OTHER_APPID}, not {APPID}: the data was encrypted for another Mini Program; decrypt it with the session_key and appId of the Mini Program the user actually opened.")),
+            (d(Cause::AppIdMismatch, Some(DataKind::Other), None, Detail::AppIdMismatch { watermark: None, expected: AppIdText::new(APPID) }),
+             format!("It decrypts to other open data, but it carries no watermark, so its appid cannot be checked against {APPID}; this is not data WeChat produced for your Mini Program.")),
+            (d(Cause::Expired, Some(DataKind::Phone), None, Detail::InFuture { seconds: 9_007_199_254_740_991 }),
+             "It decrypts to phone data, but its watermark lies 9007199254740991 seconds in the future (more than the 60 s allowed for clock skew): check this server's clock.".to_owned()),
+            (d(Cause::Expired, Some(DataKind::Phone), None, Detail::NoTimestamp),
+             "It decrypts to phone data, but it carries no watermark timestamp, so its age cannot be checked; this is not data WeChat produced.".to_owned()),
+        ];
+        for (diagnosis, sentence) in rows {
+            assert_eq!(diagnosis.message(), sentence);
+        }
+    }
+
+    fn a_forged_watermark_appid_cannot_break_the_log_line() {
+        // The watermark appid is the one decrypted text a message repeats:
+        // control characters become U+FFFD and its length is bounded.
+        let k1 = key(1);
+        // JSON text: an escaped line break, decoded by the scanner.
+        let forged = format!("wx\\n{}", "x".repeat(200));
+        let (data, iv) = seal(&k1, &phone_json(&forged, TS), 1);
+        let options = DiagnoseOptions { app_id: Some(APPID), now: Some(NOW), ..Default::default() };
+        let got = diagnose(&k1, &data, &iv, &options);
+        assert_eq!(got.cause, Cause::AppIdMismatch, "{got}");
+        let message = got.message();
+        assert!(!message.contains('\n'), "{message}");
+        assert!(message.contains("wx\u{fffd}xxx"), "{message}");
+        assert!(message.contains("x\u{2026}, not wx4f4bc4dec97d474b"), "{message}");
+        assert!(message.len() < 300, "{message}");
     }
 
     fn codes_are_distinct_and_listed() {

@@ -1,0 +1,191 @@
+//! `diagnose()` over the numeric wasm ABI of src/abi.rs.
+//!
+//! The core's [`crate::diagnose`] runs here unchanged and returns a
+//! structured [`Diagnosis`]; this export writes it into the header words as
+//! numbers, and JS (pkg-template/src/diagnose.mjs) renders the sentence from
+//! the templates in src/vocabulary.json. So the .wasm carries no message
+//! text and no `core::fmt`.
+//!
+//! Inputs, packed after the header in this order: `key`, `iv`, `data`,
+//! `raw`, `signature`, `app_id` (a length of `u32::MAX`: absent), the
+//! `previous_count` previous session keys (`previous_len` bytes together),
+//! then their byte lengths, one little-endian `u32` each.
+//!
+//! Header words of a successful call (src/abi.rs's words, reused):
+//! - 0, 1 ([`APPID_PTR`], then the length): for `APPID_MISMATCH`, the
+//!   watermark appid as the message shows it (UTF-8, in the output region;
+//!   length 0 when the data has no watermark);
+//! - 2 ([`FINDING`]): the cause's index in `causes` | the kind << 8 (0: none,
+//!   else 1 + its index in `kinds`) | the matched previous key << 16
+//!   ([`NO_KEY`]: none);
+//! - 3 ([`PARTS`]): the message parts, one per byte from the lowest, 0 ends
+//!   them ([`Diagnosis::parts`]); on failure this is src/abi.rs's `DETAIL`,
+//!   as for every export;
+//! - 4, 5: for `APPID_MISMATCH`, the expected appid as shown (pointer,
+//!   length); otherwise number A (low, high 32 bits);
+//! - 6, 7: number B (low, high 32 bits).
+//!
+//! A and B fill the placeholders: `{index}`, `{bytes}`, `{seconds}`, `{age}`
+//! and `{names}` (one bit per argument, [`Spaced::bits`]) are A; `{tried}`,
+//! `{maxAge}` and `{skew}` are B; `{error}` is the error of status word A
+//! with detail number B (as `fail` renders errors). tests/js/diagnose.test.mjs
+//! checks every cause's message through this ABI.
+
+use wasm_bindgen::prelude::*;
+
+use crate::abi::{set, split, status_of, total, with_scratch, DETAIL};
+use crate::diagnose::{self, AppIdText, Detail, DiagnoseOptions, Diagnosis, Spaced};
+use crate::error::Error;
+use crate::CLOCK_SKEW_SECONDS;
+
+const APPID_PTR: usize = 0;
+const FINDING: usize = 2;
+const PARTS: usize = DETAIL;
+const EXPECTED_PTR: usize = 4;
+const A_LOW: usize = 4;
+const B_LOW: usize = 6;
+
+/// `FINDING`'s matched key when no previous key decrypts the data.
+const NO_KEY: u32 = 0xffff;
+
+/// More older keys than anyone keeps; bounds the work of one call (the JS
+/// surface refuses more before calling).
+const MAX_PREVIOUS: u32 = 64;
+
+/// A JS bug (the lengths do not fit the inputs), never the caller's.
+const BAD_LAYOUT: Error = Error::InvalidArgument("input too large");
+
+/// Diagnosis: see the module docs for the inputs and the header words.
+/// `max_age` < 0: no age check; `now`: unix seconds (JS passes its clock).
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn wx_diagnose(
+    key_len: u32,
+    iv_len: u32,
+    data_len: u32,
+    raw_len: u32,
+    signature_len: u32,
+    app_id_len: u32,
+    previous_len: u32,
+    previous_count: u32,
+    max_age: f64,
+    now: f64,
+) -> u32 {
+    let table_len = previous_count.saturating_mul(4);
+    let lens = [
+        key_len,
+        iv_len,
+        data_len,
+        raw_len,
+        signature_len,
+        app_id_len,
+        previous_len,
+        table_len,
+    ];
+    with_scratch(total(&lens), |header, rest| {
+        if previous_count > MAX_PREVIOUS {
+            return Err(BAD_LAYOUT);
+        }
+        let (key, rest) = split(rest, key_len)?;
+        let (iv, rest) = split(rest, iv_len)?;
+        let (data, rest) = split(rest, data_len)?;
+        let (raw, rest) = optional(rest, raw_len)?;
+        let (signature, rest) = optional(rest, signature_len)?;
+        let (app_id, rest) = optional(rest, app_id_len)?;
+        let (mut keys, rest) = split(rest, previous_len)?;
+        let (table, out) = split(rest, table_len)?;
+        let mut previous = Vec::with_capacity(previous_count as usize);
+        for len in table.chunks_exact(4) {
+            let len = u32::from_le_bytes(len.try_into().map_err(|_| BAD_LAYOUT)?);
+            let (one, others) = split(keys, len)?;
+            previous.push(text(one)?);
+            keys = others;
+        }
+        let options = DiagnoseOptions {
+            raw_data: raw.map(text).transpose()?,
+            signature: signature.map(text).transpose()?,
+            previous_session_keys: &previous,
+            app_id: app_id.map(text).transpose()?,
+            // JS passes only safe integers here; `as` saturates anything else.
+            max_age_seconds: (max_age >= 0.0).then_some(max_age as u64),
+            now: Some(now as u64),
+        };
+        let found = diagnose::diagnose(text(key)?, text(data)?, text(iv)?, &options);
+        write_finding(header, out, &found)
+    })
+}
+
+/// An input that may be absent (`u32::MAX`).
+fn optional(rest: &mut [u8], len: u32) -> Result<(Option<&mut [u8]>, &mut [u8]), Error> {
+    match len {
+        u32::MAX => Ok((None, rest)),
+        len => split(rest, len).map(|(input, rest)| (Some(input), rest)),
+    }
+}
+
+/// An input as text: `TextEncoder` only writes UTF-8.
+fn text(bytes: &mut [u8]) -> Result<&str, Error> {
+    core::str::from_utf8(bytes).map_err(|_| BAD_LAYOUT)
+}
+
+/// Writes `text` at the start of `out` and its pointer and length into
+/// header words `word` and `word + 1`; returns the rest of `out`.
+fn put<'a>(
+    header: &mut [u8],
+    word: usize,
+    out: &'a mut [u8],
+    text: &str,
+) -> Result<&'a mut [u8], Error> {
+    // At most 2 * AppIdText::CAPACITY bytes, into an output region of at
+    // least 3 bytes per input byte: data that decrypted was at least 66 bytes.
+    let (slot, rest) = split(out, text.len() as u32)?;
+    slot.iter_mut()
+        .zip(text.bytes())
+        .for_each(|(to, from)| *to = from);
+    set(header, word, slot.as_ptr() as usize as u32);
+    set(header, word + 1, text.len() as u32);
+    Ok(rest)
+}
+
+/// The header words of the module docs; the appid texts go to `out`.
+fn write_finding(header: &mut [u8], out: &mut [u8], found: &Diagnosis) -> Result<(), Error> {
+    let kind = found.kind.map_or(0, |kind| kind as u32 + 1);
+    let matched = found
+        .matched_previous_key
+        .map_or(NO_KEY, |index| index as u32);
+    set(
+        header,
+        FINDING,
+        found.cause.index() | kind << 8 | matched << 16,
+    );
+    set(header, PARTS, u32::from_le_bytes(found.parts()));
+    let (a, b) = match found.detail {
+        Detail::AppIdMismatch {
+            watermark,
+            expected,
+        } => {
+            let shown = watermark.as_ref().map_or("", AppIdText::as_str);
+            let rest = put(header, APPID_PTR, out, shown)?;
+            put(header, EXPECTED_PTR, rest, expected.as_str())?;
+            return Ok(());
+        }
+        Detail::Input(error) => {
+            let (status, detail) = status_of(error);
+            (u64::from(status), u64::from(detail))
+        }
+        Detail::BadPreviousKey { index } => (index as u64, 0),
+        Detail::EndMissing { bytes } => (bytes as u64, 0),
+        Detail::Spaces(spaced) => (u64::from(Spaced::bits(spaced)), 0),
+        Detail::Stale { tried, .. } => {
+            (found.matched_previous_key.unwrap_or(0) as u64, tried as u64)
+        }
+        Detail::InFuture { seconds } => (seconds, CLOCK_SKEW_SECONDS),
+        Detail::TooOld { age, max_age } => (age, max_age),
+        _ => (0, 0),
+    };
+    for (word, number) in [(A_LOW, a), (B_LOW, b)] {
+        set(header, word, number as u32);
+        set(header, word + 1, (number >> 32) as u32);
+    }
+    Ok(())
+}
