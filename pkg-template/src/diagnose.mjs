@@ -1,9 +1,170 @@
-// diagnose(): explains why open data does not decrypt, for logs and support.
-import { invalidArgument } from './errors.mjs';
+// diagnose(): why open data does not decrypt, for logs and support (never
+// the request path). Rust decides the finding (src/diagnose.rs, through the
+// wx_diagnose export of src/abi_diagnose.rs, whose module docs give the
+// header words read here); this module checks the arguments, writes them
+// into the scratch buffer, and renders the sentence from the templates in
+// src/vocabulary.json, the ones Rust's Diagnosis::message renders too (the
+// unit test messages_match_the_vocabulary in src/diagnose.rs keeps them in
+// step; tests/js/diagnose.test.mjs checks every cause through this file).
+import vocabulary from '../../src/vocabulary.json';
+import { WxOpenDataError, ERRORS, CODE_OF_STATUS, invalidArgument } from './errors.mjs';
+import { readOptions, seconds } from './api.mjs';
+
+const OPTION_KEYS = Object.freeze(vocabulary.options.diagnose.slice());
+/** More older keys than anyone keeps; bounds the work of one call (as 0.1). */
+const MAX_PREVIOUS = 64;
+
+/** Header words (src/abi.rs's scratch header; their meaning for wx_diagnose is in src/abi_diagnose.rs). */
+const HEADER = 32;
+const APPID_PTR = 0;
+const APPID_LEN = 1;
+const FINDING = 2;
+const PARTS = 3;
+const EXPECTED_PTR = 4;
+const EXPECTED_LEN = 5;
+const A_LOW = 4;
+const B_LOW = 6;
+/** FINDING's matched key when none decrypts. */
+const NO_KEY = 0xffff;
+/** An absent input's length. */
+const NONE = 0xffffffff;
+
+/** The arguments `{names}` lists, one bit each (src/diagnose.rs `Spaced::NAMES`). */
+const SPACED_NAMES = ['sessionKey', 'encryptedData', 'iv'];
+
+function string(value, what) {
+  if (typeof value !== 'string') throw invalidArgument(`${what} must be a string`);
+  return value;
+}
+
+/** options.previousSessionKeys: an array of at most 64 strings, read once. */
+function previousKeys(list) {
+  const what = `options.previousSessionKeys must be an array of at most ${MAX_PREVIOUS} strings`;
+  try {
+    if (!Array.isArray(list)) throw invalidArgument(what);
+    const length = list.length;
+    if (typeof length !== 'number' || length > MAX_PREVIOUS) throw invalidArgument(what);
+    const keys = [];
+    for (let i = 0; i < length; i++) {
+      const key = list[i];
+      if (typeof key !== 'string') throw invalidArgument(what);
+      keys.push(key);
+    }
+    return keys;
+  } catch (err) {
+    // A throwing getter or proxy is an argument error, never an exception of its own.
+    if (err instanceof WxOpenDataError) throw err;
+    throw invalidArgument('options could not be read');
+  }
+}
+
+/** An engine error's sentence from its status word and detail number, as engine.mjs's fail() builds it. */
+function errorSentence(status, n) {
+  const row = ERRORS[CODE_OF_STATUS[status & 0xff]];
+  if (row === undefined) return 'invalid input';
+  const detail = row.details && row.details[String((status >>> 8) & 0xff)];
+  return row.message + (detail === undefined ? '' : detail.replace('{n}', String(n)));
+}
+
+/** `template` with each `{name}` replaced by `value(name)` (left as is when undefined). */
+function render(template, value) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => {
+    const text = value(name);
+    return text === undefined ? whole : text;
+  });
+}
 
 export function createDiagnose(engine) {
-  return function diagnose() {
-    engine();
-    throw invalidArgument('diagnose is being ported to the byte engine');
+  /** The u64 at header words (low, low + 1); the engine writes at most 2^53 - 1. */
+  function number(e, low) {
+    return e.header(low) + e.header(low + 1) * 0x100000000;
+  }
+
+  /** The finding in the header words, as the public result object. */
+  function finding(e) {
+    const word = e.header(FINDING);
+    const row = vocabulary.causes[word & 0xff];
+    if (row === undefined) throw invalidArgument('unexpected engine result');
+    const kindRow = vocabulary.kinds[((word >>> 8) & 0xff) - 1];
+    const matched = word >>> 16;
+    const appIdMismatch = row.code === 'APPID_MISMATCH';
+    const appid = appIdMismatch ? e.textAt(APPID_PTR, APPID_LEN) : '';
+    const expected = appIdMismatch ? e.textAt(EXPECTED_PTR, EXPECTED_LEN) : '';
+    const a = appIdMismatch ? 0 : number(e, A_LOW);
+    const b = number(e, B_LOW);
+    const value = (name) => {
+      switch (name) {
+        case 'kind': return kindRow === undefined ? 'open data' : kindRow.phrase;
+        case 'error': return errorSentence(a, b);
+        case 'names': return SPACED_NAMES.filter((_, i) => (a & (1 << i)) !== 0).join(' and ');
+        case 'appid': return appid;
+        case 'expected': return expected;
+        case 'index': case 'bytes': case 'seconds': case 'age': return String(a);
+        case 'tried': case 'maxAge': case 'skew': return String(b);
+        default: return undefined;
+      }
+    };
+    let message = '';
+    const parts = e.header(PARTS);
+    for (let shift = 0; shift < 32; shift += 8) {
+      const template = row.messages[String((parts >>> shift) & 0xff)];
+      if (template === undefined) break;
+      message += render(template, value);
+    }
+    return {
+      cause: row.code,
+      message,
+      kind: kindRow === undefined ? null : kindRow.kind,
+      matchedPreviousKey: matched === NO_KEY ? null : matched,
+    };
+  }
+
+  return function diagnose(sessionKey, encryptedData, iv, options) {
+    string(sessionKey, 'sessionKey');
+    string(encryptedData, 'encryptedData');
+    string(iv, 'iv');
+    const values = readOptions(options, OPTION_KEYS, '{ previousSessionKeys, appId }');
+    // rawData without signature (or the reverse) is passed on: it is a
+    // finding about the input (INVALID_INPUT), not a type error.
+    const optional = [
+      values.rawData === undefined ? undefined : string(values.rawData, 'options.rawData'),
+      values.signature === undefined ? undefined : string(values.signature, 'options.signature'),
+      values.appId === undefined ? undefined : string(values.appId, 'options.appId'),
+    ];
+    const previous = values.previousSessionKeys === undefined ? [] : previousKeys(values.previousSessionKeys);
+    const maxAge = values.maxAgeSeconds === undefined ? -1 : seconds(values.maxAgeSeconds, 'options.maxAgeSeconds');
+    const now = values.now === undefined ? Math.floor(Date.now() / 1000) : seconds(values.now, 'options.now (unix seconds)');
+
+    const e = engine();
+    const strings = [sessionKey, iv, encryptedData];
+    for (let i = 0; i < optional.length; i++) if (optional[i] !== undefined) strings.push(optional[i]);
+    for (let i = 0; i < previous.length; i++) strings.push(previous[i]);
+    // dataUnits 0: an oversized encryptedData is a finding (INVALID_INPUT),
+    // as in 0.1, not the INVALID_ENCRYPTED_DATA that wx_reserve throws for
+    // decryption. 2 units (6 bytes) per previous key hold its u32 length.
+    const lens = e.write(strings, 0, 2 * previous.length);
+    let next = 3;
+    const optionalLens = optional.map((text) => (text === undefined ? NONE : lens[next++]));
+    let total = 0;
+    for (let i = 0; i < lens.length; i++) total += lens[i];
+    let previousLen = 0;
+    const view = new DataView(e.wasm.memory.buffer);
+    let at = e.wasm.wx_scratch() + HEADER + total;
+    for (let i = next; i < lens.length; i++) {
+      previousLen += lens[i];
+      view.setUint32(at, lens[i], true);
+      at += 4;
+    }
+    const status = e.wasm.wx_diagnose(
+      lens[0], lens[1], lens[2], optionalLens[0], optionalLens[1], optionalLens[2],
+      previousLen, previous.length, maxAge, now,
+    );
+    e.refresh();
+    try {
+      if (status !== 0) e.fail(status);
+      return finding(e);
+    } finally {
+      e.wasm.wx_wipe();
+    }
   };
 }

@@ -3,11 +3,22 @@
 // way transport or calling code damages it; the expected cause comes from
 // the damage, never from hand-written garbage. Every result is also checked
 // for secrets: its text repeats no 8-character piece of the key, the iv, the
-// ciphertext or any plaintext value.
+// ciphertext or any plaintext value. The finding is Rust's (src/diagnose.rs
+// through src/abi_diagnose.rs); the sentence is rendered in JS from
+// src/vocabulary.json, so some rows pin whole sentences that
+// tests/diagnose.rs pins for Diagnosis::message too. Last, the wasm memory
+// is scanned after each kind of diagnosis: nothing secret stays.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { loadWithInstance } from '../soak/wasm-instance.mjs';
 import { entries } from './support/entries.mjs';
 import { APPID, prng, seal, sha1hex, randomPayload } from './support/payloads.mjs';
+
+// The require entry with its instance's memory: must be this process's first load.
+const { memory } = await loadWithInstance();
+const vocabulary = createRequire(import.meta.url)('../../src/vocabulary.json');
 
 const OTHER_APPID = 'wx2222222222222222';
 const TS = 1_700_000_000;
@@ -30,6 +41,14 @@ function sealWithPlus(keyBytes, data) {
     if (sealed.encryptedData.includes('+')) return sealed;
   }
   throw new Error('no iv gave a +');
+}
+
+/** Phone data under a key and an iv that both contain '+', sent with spaces for them. */
+function plusInKeyAndIv() {
+  let n = 0;
+  const next = () => { for (;;) { const b = Buffer.alloc(16, n++); if (b.toString('base64').includes('+')) return b; } };
+  const sealed = seal(next(), next(), phone());
+  return [sealed.sessionKey.replaceAll('+', ' '), sealed.encryptedData, sealed.iv.replaceAll('+', ' ')];
 }
 
 /** The ciphertext with its last `n` bytes removed, re-encoded. */
@@ -98,6 +117,27 @@ function cases() {
       { cause: 'INVALID_INPUT', kind: null, matchedPreviousKey: null, mentions: ['sessionKey', '15 bytes'] }, 'INVALID_SESSION_KEY'),
     row('iv is not base64', [good.sessionKey, good.encryptedData, 'not*base64'], checks, phone(),
       { cause: 'INVALID_INPUT', kind: null, matchedPreviousKey: null, mentions: ['iv'] }, 'INVALID_IV'),
+    row('rotated key, old keys do not match, signature of this key', [b64(k2), good.encryptedData, good.iv],
+      { ...checks, previousSessionKeys: [b64(k3), b64(k3)], rawData: raw, signature: sha1hex(raw + b64(k2)) }, phone(),
+      { cause: 'STALE_SESSION_KEY', kind: null, matchedPreviousKey: null, mentions: ['none of the 2 previous', 'signature verifies with this session_key', 'another user or session'] }, 'DECRYPT_FAILED'),
+    row('a previous key that is not base64 of 16 bytes', [b64(k2), good.encryptedData, good.iv],
+      { ...checks, previousSessionKeys: [b64(k1), 'short'] }, phone(),
+      { cause: 'INVALID_INPUT', kind: null, matchedPreviousKey: null, mentions: ['previousSessionKeys[1] is not base64 of 16 bytes'] }, 'DECRYPT_FAILED'),
+    row('signature without rawData', [good.sessionKey, good.encryptedData, good.iv], { ...checks, signature: sha1hex(raw) }, phone(),
+      { cause: 'INVALID_INPUT', kind: null, matchedPreviousKey: null, mentions: ['rawData and signature only mean something together'] }, null),
+    row('share info', Object.values(seal(k1, key16(18), { openGId: 'tG1234', watermark: { timestamp: TS, appid: APPID } })), checks, { openGId: 'tG1234' },
+      { cause: 'NOT_PHONE_DATA', kind: 'other', matchedPreviousKey: null, mentions: ['it is other open data, not getPhoneNumber data'] }, 'NOT_PHONE_DATA'),
+    row('no watermark, appId asked for', Object.values(seal(k1, key16(19), { nickName: 'Band' })), checks, { nickName: 'Band' },
+      { cause: 'APPID_MISMATCH', kind: 'userInfo', matchedPreviousKey: null, mentions: [`It decrypts to userInfo data, but it carries no watermark, so its appid cannot be checked against ${APPID}`] }, 'NOT_PHONE_DATA'),
+    row('no watermark, age asked for', Object.values(seal(k1, key16(20), { nickName: 'Band' })), { maxAgeSeconds: 300, now: NOW }, { nickName: 'Band' },
+      { cause: 'EXPIRED', kind: 'userInfo', matchedPreviousKey: null, mentions: ['no watermark timestamp'] }, 'NOT_PHONE_DATA'),
+    // Ages and limits past 2^32: both header words of each number count.
+    row('watermark 2^40 s in the future', Object.values(seal(k1, key16(21), phone(APPID, 2 ** 40 + NOW))), checks, phone(APPID, 2 ** 40 + NOW),
+      { cause: 'EXPIRED', kind: 'phone', matchedPreviousKey: null, mentions: [`lies ${2 ** 40} seconds in the future (more than the 60 s allowed`] }, 'EXPIRED'),
+    row('watermark 2^41 s old, limit 2^40', Object.values(seal(k1, key16(22), phone(APPID, 0))), { maxAgeSeconds: 2 ** 40, now: 2 ** 41 }, phone(APPID, 0),
+      { cause: 'EXPIRED', kind: 'phone', matchedPreviousKey: null, mentions: [`is ${2 ** 41} seconds old, more than maxAgeSeconds (${2 ** 40})`] }, 'EXPIRED'),
+    row("'+' became ' ' in sessionKey and iv", plusInKeyAndIv(), {}, phone(),
+      { cause: 'PLUS_BECAME_SPACE', kind: 'phone', matchedPreviousKey: null, mentions: ["in transit in sessionKey and iv (sent in a URL"] }, null),
   ];
 }
 
@@ -127,6 +167,49 @@ for (const [label, load] of entries) {
         }
       });
     }
+
+    it('renders the whole sentences tests/diagnose.rs pins for Diagnosis::message', () => {
+      const k1 = key16(1), k2 = key16(2), k3 = key16(3);
+      const good = seal(k1, key16(11), phone());
+      const raw = JSON.stringify({ nickName: 'Band', gender: 1 });
+      const advice = '; call wx.login before the tap (on page load), use wx.checkSession in the callback, and keep only the newest session_key per user.';
+      const rows = [
+        [[good.sessionKey, good.encryptedData, good.iv, { appId: APPID, maxAgeSeconds: 300, now: NOW }],
+          'It decrypts to phone data and passes every check that was asked for: nothing to fix.'],
+        [[good.sessionKey, good.encryptedData, 'not*base64', { now: NOW }],
+          'iv must be the base64 iv WeChat returned with encryptedData, 16 bytes (24 characters) (it is not base64).'],
+        [[good.sessionKey, 'A'.repeat(1_600_000), good.iv, { now: NOW }],
+          'encryptedData is larger than 1048576 bytes; WeChat open data is a few KB.'],
+        [[k2.toString('base64'), good.encryptedData, good.iv, { previousSessionKeys: [k3.toString('base64'), good.sessionKey], rawData: raw, signature: sha1hex(raw + good.sessionKey), now: NOW }],
+          `It was encrypted with previousSessionKeys[1], not with this session_key, so the key your server used is stale (wx.login ran again between the tap and the decryption); the rawData signature fails with this session_key too and verifies with previousSessionKeys[1]${advice}`],
+        [[k2.toString('base64'), good.encryptedData, good.iv, { previousSessionKeys: [k3.toString('base64'), k3.toString('base64'), k3.toString('base64')], now: NOW }],
+          `Every block decrypts to garbage, so this session_key is not the one that encrypted the data: it is most likely stale (wx.login ran again between the tap and the decryption), and none of the 3 previous session keys decrypts it either${advice}`],
+        [[...Object.values(seal(k1, key16(14), weRun)), { now: NOW }],
+          'It decrypts, but it is weRunData, not getPhoneNumber data: use decryptData for it, and pass decryptPhone only what the getPhoneNumber button returned.'],
+        [[...Object.values(seal(k1, key16(13), { ...userInfo, watermark: { timestamp: TS, appid: OTHER_APPID } })), { appId: APPID, now: NOW }],
+          `It decrypts to userInfo data, but its watermark appid is ${OTHER_APPID}, not ${APPID}: the data was encrypted for another Mini Program; decrypt it with the session_key and appId of the Mini Program the user actually opened.`],
+      ];
+      for (const [args, sentence] of rows) assert.equal(api.diagnose(...args).message, sentence);
+    });
+
+    it('a forged watermark appid cannot break the log line: control characters become U+FFFD, the length is bounded', () => {
+      const forged = `wx\n${'x'.repeat(200)}`;
+      const got = api.diagnose(...Object.values(seal(key16(1), key16(2), phone(forged))), { appId: APPID, now: NOW });
+      assert.equal(got.cause, 'APPID_MISMATCH');
+      assert.ok(!got.message.includes('\n'), got.message);
+      assert.ok(got.message.includes('wx\ufffdxxx'), got.message);
+      assert.ok(got.message.includes(`x\u2026, not ${APPID}`), got.message);
+      assert.ok(got.message.length < 300, got.message);
+    });
+
+    it('every placeholder in the vocabulary is one the renderer fills', () => {
+      const known = ['kind', 'error', 'names', 'appid', 'expected', 'index', 'tried', 'bytes', 'seconds', 'skew', 'age', 'maxAge'];
+      for (const row of vocabulary.causes) {
+        for (const text of Object.values(row.messages)) {
+          for (const [, name] of text.matchAll(/\{(\w+)\}/g)) assert.ok(known.includes(name), `${row.code}: {${name}}`);
+        }
+      }
+    });
 
     it('agrees with the damage on 200 random payloads (node:crypto, seeded)', () => {
       const r = prng(6_2026);
@@ -184,3 +267,46 @@ for (const [label, load] of entries) {
     });
   });
 }
+
+describe('diagnose leaves nothing secret in wasm memory', () => {
+  let api;
+  before(async () => { api = await entries[0][1](); });
+  const memoryHas = (bytes) => Buffer.from(memory.buffer).indexOf(bytes) !== -1;
+
+  /** Fresh keys and a phone plaintext with a unique marker, damaged by `damage`. */
+  function scenario(damage) {
+    const [k1, k2, k3, iv1, iv2] = [randomBytes(16), randomBytes(16), randomBytes(16), randomBytes(16), randomBytes(16)];
+    const marker = 'M' + randomBytes(12).toString('hex').toUpperCase();
+    const phoneNumber = '1' + String(3e9 + Math.floor(Math.random() * 6e9)).padStart(10, '0');
+    const plain = { phoneNumber, purePhoneNumber: phoneNumber, countryCode: '86', marker, watermark: { timestamp: TS, appid: OTHER_APPID } };
+    const sealed = seal(k1, iv1, plain);
+    const b64 = (b) => b.toString('base64');
+    const { args, options } = damage({ sealed, k1, k2, k3, iv1, iv2, b64, plain });
+    const bytes = [k1, k2, k3, iv1, iv2];
+    const needles = [...bytes, ...bytes.map((b) => Buffer.from(b64(b))), Buffer.from(marker), Buffer.from(phoneNumber), Buffer.from(sealed.encryptedData)];
+    for (const key of [k1, k2, k3]) for (let i = 0; i + 6 <= 16; i++) needles.push(key.subarray(i, i + 6));
+    return { args, options, needles };
+  }
+
+  const raw = (marker) => `{"m":"${marker}","nickName":"微信用户"}`;
+  const SCENARIOS = [
+    ['STALE_SESSION_KEY, matched among previous keys, rawData signed with it', ({ sealed, k2, k3, b64 }) => ({
+      args: [b64(k2), sealed.encryptedData, sealed.iv],
+      options: { previousSessionKeys: [b64(k3), sealed.sessionKey], rawData: raw('R' + b64(k3)), signature: sha1hex(raw('R' + b64(k3)) + sealed.sessionKey), now: NOW },
+    })],
+    ['STALE_SESSION_KEY, nothing matches', ({ sealed, k2, k3, b64 }) => ({ args: [b64(k2), sealed.encryptedData, sealed.iv], options: { previousSessionKeys: [b64(k3)], now: NOW } })],
+    ['KEY_IV_SWAPPED', ({ sealed }) => ({ args: [sealed.iv, sealed.encryptedData, sealed.sessionKey], options: { now: NOW } })],
+    ['IV_MISMATCH', ({ sealed, iv2, b64 }) => ({ args: [sealed.sessionKey, sealed.encryptedData, b64(iv2)], options: { now: NOW } })],
+    ['TRUNCATED at a block boundary', ({ sealed }) => ({ args: [sealed.sessionKey, dropBytes(sealed.encryptedData, 32), sealed.iv], options: { now: NOW } })],
+    ['APPID_MISMATCH', ({ sealed }) => ({ args: [sealed.sessionKey, sealed.encryptedData, sealed.iv], options: { appId: APPID, now: NOW } })],
+    ['EXPIRED', ({ sealed }) => ({ args: [sealed.sessionKey, sealed.encryptedData, sealed.iv], options: { maxAgeSeconds: 1, now: NOW } })],
+  ];
+  for (const [name, damage] of SCENARIOS) {
+    it(name, () => {
+      const s = scenario(damage);
+      const got = api.diagnose(...s.args, s.options);
+      assert.equal(got.cause, name.split(',')[0].split(' ')[0], got.message);
+      for (const needle of s.needles) assert.equal(memoryHas(needle), false, `${name}: ${needle.toString('hex')} left in memory`);
+    });
+  }
+});
