@@ -4,7 +4,8 @@
 // Prints the cause and one sentence (or JSON with --json). Exit codes: 0 OK,
 // 1 a finding, 2 a usage error. It never prints its inputs back: errors name
 // the option, never its value, because the values are session keys and
-// encrypted personal data.
+// encrypted personal data. Written for Node 10.15 like the package (no `??=`,
+// no `node:` specifiers; tests/js/cli.test.mjs runs it there).
 
 const HELP = `Usage: wx-open-data diagnose --session-key KEY --iv IV --data ENCRYPTED_DATA [options]
        wx-open-data diagnose [-] [options] < input.json
@@ -68,7 +69,7 @@ function parseArgs(argv) {
       if (eq !== -1) value = arg.slice(eq + 1);
       else if (i + 1 < argv.length) value = argv[++i];
       else throw new UsageError(`${name} needs a value`);
-      if (field === 'previousSessionKeys') (flags.previousSessionKeys ??= []).push(value);
+      if (field === 'previousSessionKeys') (flags.previousSessionKeys = flags.previousSessionKeys || []).push(value);
       else if (field in flags) throw new UsageError(`${name} given twice`);
       else flags[field] = value;
     } else if (parsed.command === null) {
@@ -83,7 +84,7 @@ function parseArgs(argv) {
 
 function readStdin() {
   if (process.stdin.isTTY) throw new UsageError('no --data given and nothing piped on stdin');
-  const fs = require('node:fs');
+  const fs = require('fs');
   let text;
   try {
     text = fs.readFileSync(0, 'utf8');

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pkgDir } from './support/entries.mjs';
 import { APPID, seal, sha1hex } from './support/payloads.mjs';
 
@@ -37,6 +38,9 @@ function run(command, args, { input, cwd } = {}) {
   return result;
 }
 const cli = (args, options) => run(process.execPath, [BIN, ...args], options);
+/** Node 10.15, the oldest Node the package supports, where the runtime or client suites installed it. */
+const tests = join(dirname(fileURLToPath(import.meta.url)), '..');
+const NODE10 = ['runtimes', 'client'].map((dir) => join(tests, dir, 'node_modules', 'node10', 'bin', 'node')).find(existsSync);
 const flags = ({ sessionKey, encryptedData, iv }) => ['--session-key', sessionKey, '--data', encryptedData, '--iv', iv];
 
 describe('wx-open-data CLI', () => {
@@ -120,6 +124,18 @@ describe('wx-open-data CLI', () => {
       assert.match(r.stderr, /^wx-open-data: .+\nRun "wx-open-data --help" for usage\.\n$/);
     }
     assert.match(cli(['diagnose', '--sesion-key=SECRETVALUE-1234']).stderr, /unknown option --sesion-key\n/);
+  });
+
+  it('runs on Node 10.15 (the package supports it): a finding and --json', { skip: NODE10 === undefined && 'no Node 10 binary (npm ci in tests/runtimes installs one)' }, () => {
+    const r = run(NODE10, [BIN, 'diagnose', '--json', '--session-key', rotated, '--data', good.encryptedData, '--iv', good.iv,
+      '--previous-session-key', good.sessionKey, '--previous-session-key', key16(9).toString('base64')]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), JSON.parse(cli(['diagnose', '--json', '--session-key', rotated, '--data', good.encryptedData, '--iv', good.iv,
+      '--previous-session-key', good.sessionKey, '--previous-session-key', key16(9).toString('base64')]).stdout));
+    assert.equal(JSON.parse(r.stdout).matchedPreviousKey, 0);
+    const stdin = run(NODE10, [BIN, 'diagnose'], { input: JSON.stringify({ ...good, now: TS }) });
+    assert.equal(stdin.status, 0, stdin.stderr);
+    assert.match(stdin.stdout, /^OK: /);
   });
 
   it('--help prints usage and exits 0', () => {
