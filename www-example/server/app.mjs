@@ -7,7 +7,7 @@
 //   POST /api/login          {code}                      -> {token, expiresIn}
 //   POST /api/phone          {token, encryptedData, iv}  -> {phoneNumber, purePhoneNumber, countryCode}
 //   POST /api/phone-by-code  {code}                      -> {phoneNumber, purePhoneNumber, countryCode}
-//   GET  /                    the web page (web/), GET /pkg/web/* the package's web build
+//   GET  /                    the web page (web/); GET /pkg/web/*, /pkg/wasm/* the package's web build
 //
 // Clients get {error: CODE, message} with a stable CODE and nothing else;
 // the detail (and, when the package has it, diagnose()'s finding) goes to the
@@ -138,9 +138,13 @@ export function createApp({
   app.set('trust proxy', false);
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
 
-  // Static: the page and the package's web build (the .wasm as application/wasm).
+  // Static: the page and the package's web build. Its entry (web/index.mjs)
+  // carries the SIMD build inline and fetches ../wasm/baseline.wasm on
+  // browsers without SIMD, so both folders keep their relative place, and the
+  // .wasm goes out as application/wasm (backend.test.mjs "static").
   app.use('/', express.static(join(here, '..', 'web'), { index: 'index.html' }));
   app.use('/pkg/web', express.static(dirname(require.resolve('wx-open-data/web'))));
+  app.use('/pkg/wasm', express.static(dirname(require.resolve('wx-open-data/wasm/baseline.wasm'))));
   app.get('/demo-config.json', (_req, res) => {
     if (!clientStandInUrl) throw new ClientError('NOT_FOUND');
     res.json({ appId, wechatClient: clientStandInUrl });

@@ -175,10 +175,16 @@ test('static: the page, the demo config, and the package\'s web build with appli
   assert.match(await page.text(), /Get phone number/);
   const cfg = await fetch(`${s.backendUrl}/demo-config.json`).then((r) => r.json());
   assert.deepEqual(cfg, { appId: APP_ID, wechatClient: s.wechatUrl });
-  const wasm = await fetch(`${s.backendUrl}/pkg/web/wx_open_data_bg.wasm`);
-  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
-  assert.ok(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())));
-  assert.equal((await fetch(`${s.backendUrl}/pkg/web/index.mjs`)).status, 200);
+  // The web entry fetches ../wasm/baseline.wasm (relative to itself) where SIMD is missing.
+  const entry = await fetch(`${s.backendUrl}/pkg/web/index.mjs`);
+  assert.equal(entry.status, 200);
+  assert.ok((await entry.text()).includes('../wasm/baseline.wasm'));
+  for (const build of ['baseline', 'simd']) {
+    const wasm = await fetch(`${s.backendUrl}/pkg/wasm/${build}.wasm`);
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm', build);
+    assert.ok(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())), build);
+  }
+  assert.equal((await fetch(`${s.backendUrl}/pkg/web/wasm-simd.mjs`)).status, 200);
 });
 
 test('wrong AppSecret: LOGIN_FAILED; unreachable WeChat: UPSTREAM_ERROR (502); neither leaks the secret', async () => {
