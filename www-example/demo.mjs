@@ -1,5 +1,6 @@
 // `make demo`: the whole getPhoneNumber flow, in the terminal, against real
-// local servers: the mock WeChat API and the example backend (server/).
+// local servers: the package's mock of WeChat (wx-open-data/mock) and the
+// example backend (server/).
 //
 //   1. wx.login on page load -> POST /api/login: the backend exchanges the code
 //      at jscode2session and keeps the session_key (the client gets a token).

@@ -1,6 +1,6 @@
-// Starts the mock WeChat API and the backend on free ports of 127.0.0.1,
-// wired together. Used by demo.mjs and the tests.
-import { createMockWeChat } from './mock-wechat/server.mjs';
+// Starts the package's mock of WeChat (wx-open-data/mock) and the backend on
+// free ports of 127.0.0.1, wired together. Used by demo.mjs and the tests.
+import { startMockWeChat } from 'wx-open-data/mock';
 import { createApp } from './server/app.mjs';
 
 export const APP_ID = 'wx4f4bc4dec97d474b';
@@ -9,12 +9,12 @@ export const APP_SECRET = 'mock-app-secret-not-a-real-one';
 /**
  * @param {object} [opts]
  * @param {(level: string, event: string, fields?: object) => void} [opts.log] backend log sink
- * @param {() => number} [opts.now] the mock's clock (unix seconds)
+ * @param {() => number} [opts.now] the mock's clock, in milliseconds
  * @param {number} [opts.backendPort] 0 = any free port
  */
 export async function startStack({ log, now, backendPort = 0 } = {}) {
-  const mock = createMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, ...(now ? { now } : {}) });
-  const wechatUrl = await mock.listen(0);
+  const mock = await startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, ...(now ? { now } : {}) });
+  const wechatUrl = mock.baseUrl;
   const app = createApp({
     appId: APP_ID,
     appSecret: APP_SECRET,

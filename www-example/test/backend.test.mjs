@@ -47,7 +47,7 @@ test('phone: login before the tap -> the phone number', async () => {
   const r = await api('/api/phone', { token, encryptedData: tap.encryptedData, iv: tap.iv });
   assert.equal(r.status, 200);
   assert.deepEqual(Object.keys(r.data).sort(), PHONE_KEYS);
-  assert.deepEqual(r.data, s.mock.phoneOf('b-cat'));
+  assert.deepEqual(r.data, s.mock.client.phoneOf('b-cat'));
 });
 
 test('phone: wx.login inside the tap callback -> DECRYPT_FAILED (422), detail only in the log', async () => {
@@ -87,14 +87,14 @@ test('phone: "+" turned into " " in transit still decrypts (the package repairs 
   do tap = await s.client('b-eve').tap(); while (!tap.encryptedData.includes('+'));
   const r = await api('/api/phone', { token, encryptedData: tap.encryptedData.replaceAll('+', ' '), iv: tap.iv.replaceAll('+', ' ') });
   assert.equal(r.status, 200);
-  assert.equal(r.data.phoneNumber, s.mock.phoneOf('b-eve').phoneNumber);
+  assert.equal(r.data.phoneNumber, s.mock.client.phoneOf('b-eve').phoneNumber);
 });
 
 test('phone: another Mini Program\'s data or a stale watermark -> PHONE_DATA_REJECTED', async (t) => {
   const token = await s.loginAs('b-fox');
-  const key = s.mock.currentSessionKey('b-fox'); // what WeChat holds: forge what it would never send
+  const key = s.mock.client.sessionKeyOf('b-fox'); // what WeChat holds: forge what it would never send
   const now = Math.floor(Date.now() / 1000);
-  const other = wx.encryptData(key, { ...s.mock.phoneOf('b-fox'), watermark: { timestamp: now, appid: 'wxanotherapp00001' } });
+  const other = wx.encryptData(key, { ...s.mock.client.phoneOf('b-fox'), watermark: { timestamp: now, appid: 'wxanotherapp00001' } });
   const r1 = await api('/api/phone', { token, ...other });
   assert.deepEqual([r1.status, r1.data.error], [422, 'PHONE_DATA_REJECTED']);
   t.after(() => { s.clock.offset = 0; });
@@ -148,16 +148,16 @@ test('phone-by-code: the code flow, single use; a login code is INVALID_CODE; a 
   const t1 = await s.client('b-hal').tap();
   const r = await api('/api/phone-by-code', { code: t1.code });
   assert.equal(r.status, 200);
-  assert.deepEqual(r.data, s.mock.phoneOf('b-hal'));
+  assert.deepEqual(r.data, s.mock.client.phoneOf('b-hal'));
   const reused = await api('/api/phone-by-code', { code: t1.code });
   assert.deepEqual([reused.status, reused.data.error], [400, 'INVALID_CODE']);
   const wrongKind = await api('/api/phone-by-code', { code: loginCode });
   assert.deepEqual([wrongKind.status, wrongKind.data.error], [400, 'INVALID_CODE']);
-  const tokensBefore = s.mock.stats.token;
-  s.mock.revokeAccessTokens();
+  const tokensBefore = s.mock.counters.token;
+  s.mock.invalidateAccessTokens();
   const t2 = await s.client('b-hal').tap();
   assert.equal((await api('/api/phone-by-code', { code: t2.code })).status, 200);
-  assert.equal(s.mock.stats.token, tokensBefore + 1, 'one new access_token after the 40001');
+  assert.equal(s.mock.counters.token, tokensBefore + 1, 'one new access_token after the 40001');
   for (const body of [{}, { code: 1 }, { code: 'a/b' }]) assert.equal((await api('/api/phone-by-code', body)).data.error, 'INVALID_REQUEST');
 });
 

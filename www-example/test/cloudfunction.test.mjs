@@ -52,7 +52,7 @@ test('route (a): cloudID, already decrypted by the platform -> the number', asyn
   await loginCode('cf-a');
   const t = await tap('cf-a');
   const out = await main(await platformEvent(t.cloudID), context);
-  assert.deepEqual(out, { phoneNumber: s.mock.phoneOf('cf-a').phoneNumber, purePhoneNumber: s.mock.phoneOf('cf-a').purePhoneNumber, countryCode: '86' });
+  assert.deepEqual(out, { phoneNumber: s.mock.client.phoneOf('cf-a').phoneNumber, purePhoneNumber: s.mock.client.phoneOf('cf-a').purePhoneNumber, countryCode: '86' });
 });
 
 test('route (a): another appid, a stale watermark, no data -> typed errors', async () => {
@@ -68,7 +68,7 @@ test('route (b): code from the login before the tap + encryptedData + iv -> the 
   const code = await loginCode('cf-b');
   const t = await tap('cf-b');
   const out = await main({ code, encryptedData: t.encryptedData, iv: t.iv }, context);
-  assert.equal(out.phoneNumber, s.mock.phoneOf('cf-b').phoneNumber);
+  assert.equal(out.phoneNumber, s.mock.client.phoneOf('cf-b').phoneNumber);
   assert.equal(out.countryCode, '86');
 });
 
@@ -82,14 +82,14 @@ test('route (b): code from a wx.login in the callback (after the tap) -> DECRYPT
 test('route (b): used code LOGIN_FAILED; malformed event INVALID_ARGUMENT; foreign appid APPID_MISMATCH; bad env MISCONFIGURED', async () => {
   const code = await loginCode('cf-d');
   const t = await tap('cf-d');
-  assert.equal((await main({ code, encryptedData: t.encryptedData, iv: t.iv }, context)).phoneNumber, s.mock.phoneOf('cf-d').phoneNumber);
+  assert.equal((await main({ code, encryptedData: t.encryptedData, iv: t.iv }, context)).phoneNumber, s.mock.client.phoneOf('cf-d').phoneNumber);
   assert.deepEqual(await main({ code, encryptedData: t.encryptedData, iv: t.iv }, context), { error: 'LOGIN_FAILED' });
-  assert.ok(logs.some((l) => l.includes('40029')));
+  assert.ok(logs.some((l) => l.includes('40163')), 'WeChat\'s errcode for a used code is logged');
   for (const ev of [{}, { code: 5, encryptedData: 'x', iv: 'y' }, { code: 'a b', encryptedData: 'x', iv: 'y' }, { code: 'abc', encryptedData: 'x' }, null]) {
     assert.deepEqual(await main(ev, context), { error: 'INVALID_ARGUMENT' }, JSON.stringify(ev));
   }
   const code2 = await loginCode('cf-d');
-  const forged = encryptData(s.mock.currentSessionKey('cf-d'), { ...s.mock.phoneOf('cf-d'), watermark: { timestamp: Math.floor(Date.now() / 1000), appid: 'wxsomeoneelse0001' } });
+  const forged = encryptData(s.mock.client.sessionKeyOf('cf-d'), { ...s.mock.client.phoneOf('cf-d'), watermark: { timestamp: Math.floor(Date.now() / 1000), appid: 'wxsomeoneelse0001' } });
   assert.deepEqual(await main({ code: code2, ...forged }, context), { error: 'APPID_MISMATCH' });
   const saved = process.env.WX_APPID;
   delete process.env.WX_APPID;
@@ -130,7 +130,7 @@ test('the deployed function on Node 18: both routes and the stale-key failure', 
     assert.match(version, /^v18\./);
     return out;
   };
-  const phone = () => s.mock.phoneOf('cf-18');
+  const phone = () => s.mock.client.phoneOf('cf-18');
   await loginCode('cf-18');
   const t1 = await tap('cf-18');
   assert.deepEqual(await run([await platformEvent(t1.cloudID)]), [phone()]);

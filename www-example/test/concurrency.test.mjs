@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import * as wx from 'wx-open-data';
-import { createMockWeChat } from '../mock-wechat/server.mjs';
+import { startMockWeChat } from 'wx-open-data/mock';
 import { createApp } from '../server/app.mjs';
 import { post, APP_ID, APP_SECRET } from './helpers.mjs';
 
@@ -39,8 +39,8 @@ const HAS_DIAGNOSE = typeof wx.diagnose === 'function';
 let mock;
 let wechatUrl;
 test.before(async () => {
-  mock = createMockWeChat({ appId: APP_ID, appSecret: APP_SECRET });
-  wechatUrl = await mock.listen(0);
+  mock = await startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET });
+  wechatUrl = mock.baseUrl;
 });
 test.after(() => mock.close());
 
@@ -136,7 +136,7 @@ async function drive(backendUrl, prefix) {
     assert.deepEqual(failed, [], 'setup requests failed');
   });
   const all = [...good, ...rotated, ...late];
-  const phones = all.map((u) => mock.phoneOf(u.user).phoneNumber);
+  const phones = all.map((u) => mock.client.phoneOf(u.user).phoneNumber);
   assert.equal(new Set(phones).size, USERS, 'the mock gives every user a distinct phone number');
 
   // --- the load: TOTAL requests, each with what it must get back ---
@@ -214,9 +214,9 @@ async function drive(backendUrl, prefix) {
   }
   for (const job of jobs) for (const l of job.logs ?? (job.log ? [job.log] : [])) expectLog(l);
 
-  const tokensBefore = mock.stats.token;
+  const tokensBefore = mock.counters.token;
   const { results, peak } = await pool(jobs, IN_FLIGHT, (job) => api(job.path, job.body, { raw: job.raw, headers: job.headers }));
-  const accessTokensFetched = mock.stats.token - tokensBefore;
+  const accessTokensFetched = mock.counters.token - tokensBefore;
 
   // --- every answer ---
   const problems = [];
@@ -232,7 +232,7 @@ async function drive(backendUrl, prefix) {
     if (job.race) { races.set(job.race, [...(races.get(job.race) ?? []), { r, user: job.user }]); continue; }
     const w = job.want;
     if (w.phoneOf) {
-      const own = mock.phoneOf(w.phoneOf);
+      const own = mock.client.phoneOf(w.phoneOf);
       if (r.status !== 200 || JSON.stringify(Object.keys(r.data).sort()) !== JSON.stringify(PHONE_KEYS)) problems.push(where);
       else if (r.data.phoneNumber !== own.phoneNumber || r.data.purePhoneNumber !== own.purePhoneNumber || r.data.countryCode !== own.countryCode) problems.push(`WRONG NUMBER for ${w.phoneOf}: ${where}`);
       if (r.status === 200) numbersOf.set(w.phoneOf, new Set([...(numbersOf.get(w.phoneOf) ?? []), r.data.phoneNumber]));
@@ -248,7 +248,7 @@ async function drive(backendUrl, prefix) {
     const got = pair.map((p) => p.r.status).sort().join();
     const winner = pair.find((p) => p.r.status === 200);
     const loser = pair.find((p) => p.r.status === 400);
-    if (got !== '200,400' || loser.r.data.error !== 'INVALID_CODE' || winner.r.data.phoneNumber !== mock.phoneOf(winner.user).phoneNumber) {
+    if (got !== '200,400' || loser.r.data.error !== 'INVALID_CODE' || winner.r.data.phoneNumber !== mock.client.phoneOf(winner.user).phoneNumber) {
       problems.push(`code race ${code.slice(0, 6)}…: ${pair.map((p) => `${p.r.status} ${p.r.text}`).join(' | ')}`);
     }
     expectLog('phone_by_code.ok');
@@ -256,21 +256,21 @@ async function drive(backendUrl, prefix) {
   }
   assert.deepEqual(problems.slice(0, 10), [], `${problems.length} wrong answers of ${TOTAL}`);
   for (const [code, set] of messages) assert.equal(set.size, 1, `one stable message for ${code}: ${[...set].join(' | ')}`);
-  for (const [user, set] of numbersOf) assert.deepEqual([...set], [mock.phoneOf(user).phoneNumber], user);
+  for (const [user, set] of numbersOf) assert.deepEqual([...set], [mock.client.phoneOf(user).phoneNumber], user);
   assert.equal(numbersOf.size, GOOD + ROTATED, 'every good and rotated user got their number');
 
   // --- afterwards: the late users' sessions are theirs, and a brand-new user works ---
   for (const u of late) {
     const tap = await clientTap(u.user);
     const r = await api('/api/phone', { token: u.token, encryptedData: tap.encryptedData, iv: tap.iv });
-    assert.deepEqual([r.status, r.data], [200, mock.phoneOf(u.user)], u.user);
+    assert.deepEqual([r.status, r.data], [200, mock.client.phoneOf(u.user)], u.user);
     expectLog('phone.ok');
   }
   const last = `${prefix}-last`;
   const token = await apiLogin(await clientLogin(last));
   const tap = await clientTap(last);
   const final = await api('/api/phone', { token, encryptedData: tap.encryptedData, iv: tap.iv });
-  assert.deepEqual([final.status, final.data], [200, mock.phoneOf(last)], 'the server still answers correctly');
+  assert.deepEqual([final.status, final.data], [200, mock.client.phoneOf(last)], 'the server still answers correctly');
   expectLog('phone.ok');
 
   return { responses, expectedLog, counts, peak, accessTokensFetched, races: races.size, users: [...all.map((u) => u.user), last] };
@@ -292,7 +292,7 @@ function checkLogsAndSecrets({ responses, expectedLog, users }, logLines) {
 
   const secrets = [...mock.issuedSecrets(), APP_SECRET];
   assert.ok(secrets.length > users.length, `${secrets.length} session keys and access tokens issued`);
-  const numbers = users.map((u) => mock.phoneOf(u).phoneNumber);
+  const numbers = users.map((u) => mock.client.phoneOf(u).phoneNumber);
   for (const text of responses) for (const s of secrets) assert.ok(!text.includes(s), `secret in response: ${text.slice(0, 120)}`);
   for (const l of logLines) {
     for (const s of secrets) assert.ok(!l.includes(s), `secret in log: ${l.slice(0, 120)}`);

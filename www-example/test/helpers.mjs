@@ -15,13 +15,18 @@ export async function post(base, path, body, { raw = false, headers = {} } = {})
   return { status: res.status, data, text };
 }
 
-/** A stack whose backend logs land in `logs` (as the JSON lines they would be) and whose mock clock we drive. */
+/**
+ * A stack whose backend logs land in `logs` (as the JSON lines they would be)
+ * and whose mock clock we drive: `clock.offset` seconds ahead of (or behind)
+ * the real one, so a test can set it back to 0 (the mock's advanceTime only
+ * adds).
+ */
 export async function testStack() {
   const logs = [];
   const clock = { offset: 0 };
   const stack = await startStack({
     log: (level, event, fields = {}) => logs.push(JSON.stringify({ level, event, ...fields })),
-    now: () => Math.floor(Date.now() / 1000) + clock.offset,
+    now: () => Date.now() + clock.offset * 1000,
   });
   const client = (user) => ({
     login: async () => (await post(stack.wechatUrl, '/__client/login', { user })).data.code,

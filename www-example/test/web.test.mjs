@@ -47,7 +47,7 @@ test('correct mode: login on load, tap, the phone number is shown', async () => 
   assert.equal(await page.getAttribute('#pkg-status', 'data-status'), 'ok', await page.textContent('#pkg-status'));
   const r = await tap(page);
   assert.equal(r.status, 'ok', r.text);
-  assert.equal(r.text, `Phone number: ${s.mock.phoneOf('web-ok').phoneNumber} (+86 ${s.mock.phoneOf('web-ok').purePhoneNumber})`);
+  assert.equal(r.text, `Phone number: ${s.mock.client.phoneOf('web-ok').phoneNumber} (+86 ${s.mock.client.phoneOf('web-ok').purePhoneNumber})`);
   // Tapping again keeps working: nothing rotates the key behind the server's back.
   assert.equal((await tap(page)).status, 'ok');
   assert.match(await page.textContent('#steps'), /wx\.checkSession ok/);
@@ -77,13 +77,20 @@ test('code flow button: phone via /api/phone-by-code', async () => {
   const { page } = await openPage('?user=web-code');
   const r = await tap(page, '#get-phone-code');
   assert.equal(r.status, 'ok', r.text);
-  assert.match(r.text, new RegExp(`^Phone number: ${s.mock.phoneOf('web-code').phoneNumber}`));
+  assert.match(r.text, new RegExp(`^Phone number: ${s.mock.client.phoneOf('web-code').phoneNumber}`));
   await page.close();
 });
 
 test('expired login state: wx.checkSession fails in the callback -> logs in again, asks for another tap', async () => {
   const { page } = await openPage('?user=web-exp');
-  s.mock.expireSession('web-exp');
+  // The package's mock never expires a login state (its checkSession is valid
+  // from the first wx.login on), so the page's stand-in for wx.checkSession is
+  // answered "expired" once, as WeChat would after the login state lapsed.
+  await page.route(`${s.wechatUrl}/__client/checkSession`, (route) => route.fulfill({
+    status: 200,
+    headers: { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' },
+    json: { valid: false },
+  }), { times: 1 });
   const r = await tap(page);
   assert.equal(r.status, 'error');
   assert.match(r.text, /Session expired: logged in again, please tap once more/);
