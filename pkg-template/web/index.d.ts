@@ -19,9 +19,10 @@ export declare function init(input?: WebAssembly.Module | ArrayBuffer | ArrayBuf
 /**
  * Instantiates the engine synchronously from a compiled module or the .wasm
  * bytes (workerd, which forbids compiling at run time: import
- * 'wx-open-data/wasm/simd.wasm'). Does nothing once instantiated.
+ * 'wx-open-data/wasm/simd.wasm'), also in wasm-bindgen's `{ module }` form
+ * that 0.1 documented. Does nothing once instantiated.
  */
-export declare function initSync(input: WebAssembly.Module | ArrayBuffer | ArrayBufferView): void;
+export declare function initSync(input: WebAssembly.Module | ArrayBuffer | ArrayBufferView | { module: WebAssembly.Module | ArrayBuffer | ArrayBufferView }): void;
 
 /**
  * Which build runs: 'simd' or 'baseline' after init(), 'custom' after

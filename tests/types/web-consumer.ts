@@ -17,6 +17,7 @@ export async function usage(bytes: ArrayBuffer, module: WebAssembly.Module, resp
   await init(module);
   initSync(module);
   initSync(new Uint8Array(bytes));
+  initSync({ module });
   await root.init(bytes);
   root.initSync(module);
   const build: 'simd' | 'baseline' | 'custom' = engineBuild();
