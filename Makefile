@@ -40,6 +40,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --quiet --all-targets -- -D warnings
 	cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --quiet --target wasm32-unknown-unknown --features tools --all-targets -- -D warnings
 
 # Licences, banned crates and crate sources of Cargo.lock (cargo-deny,
 # deny.toml); offline. Advisories cannot be fetched here: docs/dependencies.md.

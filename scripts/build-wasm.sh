@@ -3,10 +3,12 @@
 #   build/baseline.wasm  WebAssembly 1.0 (MVP) only: loads on every engine,
 #       Node 10.15 included (no sign-ext, bulk memory, non-trapping
 #       float-to-int, multi-value or reference types); AES is the `aes`
-#       crate's constant-time fixslice.
+#       crate's constant-time fixslice. Built with the `tools` feature: it
+#       also serves encryptData and diagnose everywhere (cold paths).
 #   build/simd.wasm      MVP + SIMD128, bulk memory, sign-ext, non-trapping
 #       float-to-int, mutable globals (Node >= 16.4, current browsers, Deno,
-#       Bun, workerd); AES decryption is src/vpaes.rs.
+#       Bun, workerd); AES decryption is src/vpaes.rs. The request path
+#       only (no `tools`), so it stays small.
 # The JS surface picks one at load with WebAssembly.validate on a tiny SIMD
 # probe. tests/js/wasm-features.test.mjs validates each file against its
 # feature set and loads it in Node 10.
@@ -29,11 +31,11 @@ export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 ALL_FEATURES="--enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals --enable-multivalue --enable-reference-types --enable-simd"
 
-build() { # name, extra rustflags, wasm-opt feature flags of the result, lowering passes
-  local name=$1 flags=$2 features=$3 lowering=$4 dir="target/wasm-$1"
-  local raw="$dir/wasm32-unknown-unknown/release/wx_open_data.wasm" tmp="build/.$1"
+build() { # name, extra rustflags, wasm-opt feature flags of the result, lowering passes, cargo features
+  local name=$1 flags=$2 features=$3 lowering=$4 cargo_features=$5 dir="target/wasm-$1"
+  local raw="$dir/wasm32-unknown-unknown/release/wx_open_data.wasm" tmp="build/.$1.$$"
   RUSTFLAGS="-C target-cpu=mvp -C target-feature=-reference-types,-multivalue$flags" \
-    cargo build --quiet --release --lib --target wasm32-unknown-unknown --target-dir "$dir"
+    cargo build --quiet --release --lib --target wasm32-unknown-unknown --target-dir "$dir" --features "$cargo_features"
   rm -rf "$tmp" && mkdir -p "$tmp"
   wasm-opt $ALL_FEATURES --strip-target-features "$raw" -o "$tmp/stripped.wasm"
   wasm-bindgen "$tmp/stripped.wasm" --out-dir "$tmp" --out-name glue --target web --no-typescript
@@ -50,10 +52,10 @@ build() { # name, extra rustflags, wasm-opt feature flags of the result, lowerin
 mkdir -p build
 case "${1:-all}" in
   baseline|all) build baseline "" "--mvp-features" \
-    "--llvm-memory-copy-fill-lowering --signext-lowering --llvm-nontrapping-fptoint-lowering" ;;&
+    "--llvm-memory-copy-fill-lowering --signext-lowering --llvm-nontrapping-fptoint-lowering" tools ;;&
   # Every engine with SIMD128 (V8 9.1, Node 16.4) also has bulk memory,
   # sign-ext, non-trapping float-to-int and mutable globals; not reference
   # types (Node 17) or multi-value, which Node 16.13 lacks.
   simd|all) build simd ",+simd128,+bulk-memory,+sign-ext,+nontrapping-fptoint,+mutable-globals" \
-    "--mvp-features --enable-simd --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals" "" ;;
+    "--mvp-features --enable-simd --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals" "" "" ;;
 esac

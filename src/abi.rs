@@ -39,7 +39,9 @@ const OUT_PTR: usize = 0;
 const OUT_LEN: usize = 1;
 const FLAGS: usize = 2;
 pub(crate) const DETAIL: usize = 3;
+#[cfg(feature = "tools")]
 const IV_PTR: usize = 4;
+#[cfg(feature = "tools")]
 const IV_LEN: usize = 5;
 
 /// The most UTF-16 code units all inputs of one call may have together
@@ -202,6 +204,7 @@ pub fn wx_check(phone: u32, text_len: u32, app_id_len: u32, max_age: f64, now: f
 /// Encryption: inputs `key`, then 16 random bytes (the iv, from the host's
 /// CSPRNG), then `plain_len` bytes of plaintext. The base64 ciphertext and iv
 /// are at header words `OUT_PTR`/`OUT_LEN` and `IV_PTR`/`IV_LEN`.
+#[cfg(feature = "tools")]
 #[wasm_bindgen]
 pub fn wx_seal(key_len: u32, plain_len: u32) -> u32 {
     let room = crate::cipher::padded_len(plain_len as usize);

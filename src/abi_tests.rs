@@ -233,6 +233,7 @@ fn a_failed_call_leaves_no_plaintext() {
     });
 }
 
+#[cfg(feature = "tools")]
 #[wasm_bindgen_test]
 fn seal_then_open() {
     let key = VECTORS[0].session_key;

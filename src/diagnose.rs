@@ -95,7 +95,7 @@ impl Cause {
 
     /// The index of [`Cause::code`] in [`Cause::CODES`].
     #[cfg_attr(
-        not(all(target_arch = "wasm32", target_os = "unknown")),
+        not(all(target_arch = "wasm32", target_os = "unknown", feature = "tools")),
         allow(dead_code)
     )]
     pub(crate) fn index(self) -> u32 {

@@ -31,7 +31,7 @@ pub mod signature;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod abi;
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "tools"))]
 mod abi_diagnose;
 
 pub use diagnose::{diagnose, Cause, DataKind, DiagnoseOptions, Diagnosis};

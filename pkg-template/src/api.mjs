@@ -48,7 +48,8 @@ function parse(text) {
   }
 }
 
-export function createApi(engine) {
+/** `engine()`: the request-path engine; `tools()`: the one with encryptData (seal). */
+export function createApi(engine, tools) {
   function decrypt(phone, sessionKey, encryptedData, iv, options) {
     string(sessionKey, 'sessionKey');
     string(encryptedData, 'encryptedData');
@@ -103,7 +104,7 @@ export function createApi(engine) {
     } else if (typeof data !== 'string') {
       throw invalidArgument('data must be an object or a string');
     }
-    return engine().seal(sessionKey, plaintext);
+    return tools().seal(sessionKey, plaintext);
   }
 
   /**

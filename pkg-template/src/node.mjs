@@ -1,6 +1,7 @@
 // The Node entry (require and import): loads the engine synchronously on
 // first use, from the build this Node can run (SIMD128 from Node 16.4, the
-// MVP baseline before). The .wasm bytes are embedded as base64 modules, so a
+// MVP baseline before; encryptData and diagnose always use the baseline,
+// which alone carries them). The .wasm bytes are embedded as base64 modules, so a
 // bundler (esbuild, webpack) needs no file copied by hand. Writes no global:
 // `sideEffects: false` holds.
 import { createEngine, hasSimd } from './engine.mjs';
@@ -40,19 +41,38 @@ function textCodecs() {
   return { encoder: new util.TextEncoder(), decoder: new util.TextDecoder() };
 }
 
+function instantiate(base64, build) {
+  const module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
+  const created = createEngine(new WebAssembly.Instance(module, {}), textCodecs(), randomFill);
+  created.build = build;
+  return created;
+}
+
+/** The request-path engine: the SIMD build where the engine runs SIMD128. */
 function load() {
   if (engine === undefined) {
-    const simd = hasSimd();
-    const base64 = simd ? require('./wasm-simd.cjs') : require('./wasm-baseline.cjs');
-    const module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
-    const instance = new WebAssembly.Instance(module, {});
-    engine = createEngine(instance, textCodecs(), randomFill);
-    engine.build = simd ? 'simd' : 'baseline';
+    engine = hasSimd()
+      ? instantiate(require('./wasm-simd.cjs'), 'simd')
+      : instantiate(require('./wasm-baseline.cjs'), 'baseline');
   }
   return engine;
 }
 
-const api = createApi(load);
+let toolsEngine;
+
+/**
+ * The engine of encryptData and diagnose (the baseline build, which has
+ * them): the request-path engine itself where that is the baseline, else a
+ * second instance, made on first use only.
+ */
+function tools() {
+  if (toolsEngine === undefined) {
+    toolsEngine = load().build === 'baseline' ? load() : instantiate(require('./wasm-baseline.cjs'), 'baseline');
+  }
+  return toolsEngine;
+}
+
+const api = createApi(load, tools);
 export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt } = api;
 // The WeChat client and the cloud helpers check phone data with the engine's rule.
 installPhoneRule(api.phoneInfoFromJson);
@@ -62,7 +82,7 @@ export { createRedisStore } from './redis-store.mjs';
 export { fromCloudPhoneNumber, fromCloudOpenData } from './cloud.mjs';
 export { ridOf } from './wechat-errors.mjs';
 import { createDiagnose } from './diagnose.mjs';
-export const diagnose = createDiagnose(load);
+export const diagnose = createDiagnose(tools);
 
 /** The build in use ('simd' or 'baseline'); loads the engine. */
 export function engineBuild() {

@@ -2,8 +2,8 @@
 // once (idempotent) before anything else, or `initSync(moduleOrBytes)` where
 // the .wasm is already compiled (workerd, which forbids compiling bytes at
 // run time). By default init() uses the SIMD build embedded in
-// ./wasm-simd.mjs, or fetches the MVP baseline next to this file where the
-// engine has no SIMD128.
+// ./wasm-simd.mjs (the MVP baseline of ./wasm-baseline.mjs where the engine
+// has no SIMD128); the baseline also serves encryptData and diagnose.
 import { createEngine, hasSimd } from './engine.mjs';
 import { createApi } from './api.mjs';
 import { installPhoneRule } from './rules.mjs';
@@ -11,11 +11,21 @@ import { createDiagnose } from './diagnose.mjs';
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
 
 let engine;
+let toolsEngine;
 let ready;
 
 function loaded() {
   if (engine === undefined) throw invalidArgument('call `await init()` (or initSync) from wx-open-data/web before using it');
   return engine;
+}
+
+/** The engine with encryptData and diagnose (the baseline build carries them). */
+function tools() {
+  loaded();
+  if (toolsEngine === undefined) {
+    throw invalidArgument('encryptData and diagnose need the baseline build: pass it as initSync({ module, tools }) (wx-open-data/wasm/baseline.wasm)');
+  }
+  return toolsEngine;
 }
 
 function randomFill(bytes) {
@@ -25,9 +35,16 @@ function randomFill(bytes) {
   crypto.getRandomValues(bytes);
 }
 
-function start(instance, build) {
-  engine = createEngine(instance, { encoder: new TextEncoder(), decoder: new TextDecoder() }, randomFill);
-  engine.build = build;
+function wrap(instance, build) {
+  const created = createEngine(instance, { encoder: new TextEncoder(), decoder: new TextDecoder() }, randomFill);
+  created.build = build;
+  return created;
+}
+
+/** Sets the engines; an instance that has the cold exports serves both. */
+function start(hot, cold) {
+  engine = hot;
+  toolsEngine = typeof hot.wasm.wx_seal === 'function' ? hot : cold;
 }
 
 function bytesOf(base64) {
@@ -37,32 +54,41 @@ function bytesOf(base64) {
   return out;
 }
 
+/** An instance from a Module, bytes, a Response, a URL or a promise of one of them. */
+async function instantiate(source) {
+  if (typeof source === 'string' || source instanceof URL) source = fetch(source);
+  if (source && typeof source.then === 'function') source = await source;
+  if (typeof Response !== 'undefined' && source instanceof Response) source = await source.arrayBuffer();
+  return source instanceof WebAssembly.Module
+    ? WebAssembly.instantiate(source, {})
+    : (await WebAssembly.instantiate(source, {})).instance;
+}
+
+/** The embedded baseline build (MVP; encryptData and diagnose). */
+async function baseline() {
+  return instantiate(bytesOf((await import('./wasm-baseline.mjs')).default));
+}
+
 /**
  * Instantiates the engine. `input` (optional): a WebAssembly.Module, the
- * .wasm bytes, a Response, or a URL of a .wasm file. Later calls return the
- * first call's promise.
+ * .wasm bytes, a Response, or a URL of a .wasm file; by default the embedded
+ * SIMD build (or the baseline where the engine has no SIMD128). The baseline
+ * build, which serves encryptData and diagnose, is instantiated beside it.
+ * Later calls return the first call's promise.
  */
 export function init(input) {
   if (ready === undefined) {
     ready = (async () => {
-      let source = input;
-      let build = 'custom';
-      if (source === undefined) {
-        if (hasSimd()) {
-          source = bytesOf((await import('./wasm-simd.mjs')).default);
-          build = 'simd';
-        } else {
-          source = new URL('../wasm/baseline.wasm', import.meta.url);
-          build = 'baseline';
-        }
+      if (input === undefined && !hasSimd()) {
+        const both = wrap(await baseline(), 'baseline');
+        start(both, both);
+        return;
       }
-      if (typeof source === 'string' || source instanceof URL) source = fetch(source);
-      if (source && typeof source.then === 'function') source = await source;
-      if (typeof Response !== 'undefined' && source instanceof Response) source = await source.arrayBuffer();
-      const instance = source instanceof WebAssembly.Module
-        ? await WebAssembly.instantiate(source, {})
-        : (await WebAssembly.instantiate(source, {})).instance;
-      start(instance, build);
+      const hot = input === undefined
+        ? instantiate(bytesOf((await import('./wasm-simd.mjs')).default))
+        : instantiate(input);
+      const [hotInstance, coldInstance] = await Promise.all([hot, baseline()]);
+      start(wrap(hotInstance, input === undefined ? 'simd' : 'custom'), wrap(coldInstance, 'baseline'));
     })();
     ready.catch(() => {
       ready = undefined;
@@ -71,17 +97,27 @@ export function init(input) {
   return ready;
 }
 
-/** Instantiates synchronously from a compiled WebAssembly.Module or the .wasm bytes. */
+/**
+ * Instantiates synchronously (workerd, which forbids compiling bytes at run
+ * time): a compiled WebAssembly.Module or the .wasm bytes, or
+ * `{ module, tools }` with the baseline build as `tools` for encryptData and
+ * diagnose.
+ */
 export function initSync(input) {
   if (engine !== undefined) return;
-  // wasm-bindgen's form, `initSync({ module })`, which 0.1 documented.
-  if (input && typeof input === 'object' && !(input instanceof WebAssembly.Module) && 'module' in input) input = input.module;
-  const module = input instanceof WebAssembly.Module ? input : new WebAssembly.Module(input);
-  start(new WebAssembly.Instance(module, {}), 'custom');
+  let tools;
+  // `{ module }` is also wasm-bindgen's form, which 0.1 documented.
+  if (input && typeof input === 'object' && !(input instanceof WebAssembly.Module) && 'module' in input) {
+    tools = input.tools;
+    input = input.module;
+  }
+  const compile = (source) => (source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source));
+  const hot = wrap(new WebAssembly.Instance(compile(input), {}), 'custom');
+  start(hot, tools === undefined ? undefined : wrap(new WebAssembly.Instance(compile(tools), {}), 'baseline'));
   ready = Promise.resolve();
 }
 
-const api = createApi(loaded);
+const api = createApi(loaded, tools);
 export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt } = api;
 // The WeChat client and the cloud helpers check phone data with the engine's rule.
 installPhoneRule(api.phoneInfoFromJson);
@@ -90,7 +126,7 @@ export { WeChatClient, MemoryStore } from './client.mjs';
 export { createRedisStore } from './redis-store.mjs';
 export { fromCloudPhoneNumber, fromCloudOpenData } from './cloud.mjs';
 export { ridOf } from './wechat-errors.mjs';
-export const diagnose = createDiagnose(loaded);
+export const diagnose = createDiagnose(tools);
 
 /** The build in use ('simd', 'baseline' or 'custom'). */
 export function engineBuild() {

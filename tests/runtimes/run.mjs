@@ -286,10 +286,10 @@ row(`esbuild → ${systemNode}`, () => esbuild().version, 'bundle, platform=node
 row('esbuild → Node 10', async () => `${esbuild().version} → ${version(bin.node10)}`, 'bundle, platform=node, format=cjs', 'esbuild app.mjs --bundle --platform=node --format=cjs --target=node10', 'baseline', bundled('cjs', bin.node10));
 row(`esbuild → ${systemNode}`, () => esbuild().version, 'bundle, platform=node, format=esm', 'esbuild app.mjs --bundle --platform=node --format=esm', 'simd', bundled('esm', bin.system));
 
-// workerd: a worker module with the web build and the raw SIMD build
-// declared as a wasm module under the name users import it by, served on a
+// workerd: a worker module with the web build and the raw builds declared
+// as wasm modules under the name users import it by, served on a
 // free 127.0.0.1 port; one GET runs the checks.
-row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync(module)', "import module from 'wx-open-data/wasm/simd.wasm'; initSync(module)", 'custom', async () => {
+row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync({ module, tools })', "import module from 'wx-open-data/wasm/simd.wasm'; import tools from 'wx-open-data/wasm/baseline.wasm'; initSync({ module, tools })", 'custom', async () => {
   const port = await freePort();
   const pkg = 'node_modules/wx-open-data';
   const config = `using Workerd = import "/workerd/workerd.capnp";
@@ -304,7 +304,9 @@ const checks :Workerd.Worker = (
     (name = "fixtures.json", json = embed "fixtures.json"),
     (name = "${pkg}/web/index.mjs", esModule = embed "${pkg}/web/index.mjs"),
     (name = "${pkg}/web/wasm-simd.mjs", esModule = embed "${pkg}/web/wasm-simd.mjs"),
+    (name = "${pkg}/web/wasm-baseline.mjs", esModule = embed "${pkg}/web/wasm-baseline.mjs"),
     (name = "wx-open-data/wasm/simd.wasm", wasm = embed "${pkg}/wasm/simd.wasm"),
+    (name = "wx-open-data/wasm/baseline.wasm", wasm = embed "${pkg}/wasm/baseline.wasm"),
   ],
   compatibilityDate = "2026-11-01",
 );
