@@ -82,12 +82,11 @@ test-example: pkg
 
 # The WeChat server client, its Redis store (against a redis-server the tests
 # start on 127.0.0.1) and wx-open-data/mock, with the built engine's phone
-# rule (pkg/); then its typings.
+# rule (pkg/). Its typings are checked by test-types (client-consumer.ts).
 test-client: pkg
 	bash scripts/install-redis.sh
 	@bash scripts/npm-ci.sh tools tests/client
 	node --test tests/client/
-	bash scripts/test-client-types.sh
 
 # 30 s of cargo-fuzz per target (installs nightly + cargo-fuzz if missing).
 test-fuzz:

@@ -47,25 +47,6 @@ echo "test-types: tsc --strict, the WeChat client and wx-open-data/mock ok"
 # time (require, import, the web entry, mock).
 node tests/types/exports-match.mjs "$app"
 
-# pkg-template/src/client.d.ts held the client's typings before they were
-# folded into index.d.ts; while it exists, its declarations must be
-# index.d.ts's (the same paragraphs, in any order), so the two cannot drift.
-if [ -f pkg-template/src/client.d.ts ]; then
-  node -e "
-    const fs = require('fs');
-    const paragraphs = (file) => {
-      const text = fs.readFileSync(file, 'utf8');
-      return text.slice(text.indexOf('export type WeChatClientErrorCode')).trim().split(/\n\s*\n/).map((p) => p.trim()).sort();
-    };
-    const ours = new Set(paragraphs('pkg-template/index.d.ts'));
-    const missing = paragraphs('pkg-template/src/client.d.ts').filter((p) => !ours.has(p));
-    if (missing.length) {
-      console.error('test-types: pkg-template/src/client.d.ts declares what index.d.ts does not:\n' + missing.join('\n\n'));
-      process.exit(1);
-    }"
-  echo "test-types: the client's declarations in index.d.ts match pkg-template/src/client.d.ts"
-fi
-
 # Every declaration file the tarball ships.
 mapfile -t declarations < <(find "$app/node_modules/wx-open-data" -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts')
 if grep -nE '(:|<|\|)\s*any\b' "${declarations[@]}"; then

@@ -35,7 +35,9 @@ export function decryptChecks(options) {
     checks.appId = values.appId;
   }
   if ('maxAgeSeconds' in values) checks.maxAgeSeconds = seconds(values.maxAgeSeconds, 'options.maxAgeSeconds');
-  checks.now = 'now' in values ? seconds(values.now, 'options.now (unix seconds)') : Math.floor(Date.now() / 1000);
+  if ('now' in values) checks.now = seconds(values.now, 'options.now (unix seconds)');
+  // The clock only when an age check needs it (0.1 did the same).
+  else checks.now = 'maxAgeSeconds' in checks ? Math.floor(Date.now() / 1000) : 0;
   return checks;
 }
 

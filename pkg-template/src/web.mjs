@@ -111,6 +111,7 @@ export function initSync(input) {
     tools = input.tools;
     input = input.module;
   }
+  if (input === undefined || input === null) throw invalidArgument('initSync needs the compiled module or the .wasm bytes: initSync(module) or initSync({ module, tools })');
   const compile = (source) => (source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source));
   const hot = wrap(new WebAssembly.Instance(compile(input), {}), 'custom');
   start(hot, tools === undefined ? undefined : wrap(new WebAssembly.Instance(compile(tools), {}), 'baseline'));
