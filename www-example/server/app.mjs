@@ -2,7 +2,10 @@
 // asks: the Mini Program logs in BEFORE the tap, the server exchanges the
 // code for a session_key and keeps it (the key never leaves the server; the
 // client gets an opaque token), and decrypts encryptedData + iv with
-// decryptPhone, checking the watermark's appid and age.
+// decryptPhone, checking the watermark's appid and age. The code route asks
+// WeChat for the number. Every WeChat call goes through the package's
+// WeChatClient (code2Session, getPhoneNumber: access tokens, their errors and
+// the error mapping are the package's).
 //
 //   POST /api/login          {code}                      -> {token, expiresIn}
 //   POST /api/phone          {token, encryptedData, iv}  -> {phoneNumber, purePhoneNumber, countryCode}
@@ -20,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as wx from 'wx-open-data';
 
-const { decryptPhone, isWxOpenDataError } = wx;
+const { WeChatClient, decryptPhone, isWxOpenDataError } = wx;
 // diagnose() is newer than decryptPhone; use it when this build of the package has it.
 const diagnose = typeof wx.diagnose === 'function' ? wx.diagnose : null;
 
@@ -39,10 +42,24 @@ const CLIENT_ERRORS = {
   LOGIN_FAILED: [401, 'WeChat rejected the login code; call wx.login again.'],
   SESSION_EXPIRED: [401, 'Unknown or expired session; call wx.login and /api/login again.'],
   INVALID_CODE: [400, 'WeChat rejected the phone code (unknown, used or expired); ask the user to tap again.'],
+  RATE_LIMITED: [503, 'WeChat is limiting this service\'s calls; try again in a minute.'],
   DECRYPT_FAILED: [422, 'The phone data could not be decrypted. Log in before the tap (not in the getPhoneNumber callback) and tap again.'],
   PHONE_DATA_REJECTED: [422, 'The phone data is not valid for this Mini Program or is too old; tap again.'],
   UPSTREAM_ERROR: [502, 'WeChat could not be reached or answered unexpectedly.'],
   INTERNAL: [500, 'Internal error.'],
+};
+
+/** Seconds a RATE_LIMITED client should wait: WeChat's 45011 says "retry next minute". */
+const RATE_LIMIT_RETRY_AFTER = '60';
+
+// WeChatClient error code -> client error code (each route adds INVALID_CODE).
+const WECHAT_ERRORS = {
+  WECHAT_UNAVAILABLE: 'UPSTREAM_ERROR',
+  RATE_LIMITED: 'RATE_LIMITED',
+  WECHAT_API_ERROR: 'UPSTREAM_ERROR',
+  NOT_PHONE_DATA: 'PHONE_DATA_REJECTED',
+  APPID_MISMATCH: 'PHONE_DATA_REJECTED',
+  EXPIRED: 'PHONE_DATA_REJECTED',
 };
 
 // Package error code -> client error code.
@@ -87,50 +104,30 @@ export function createApp({
   if (!appId || !appSecret) throw new Error('createApp: appId and appSecret are required');
   const sessions = new Map(); // token -> {openid, expiresAt}
   const users = new Map(); // openid -> {sessionKey, previousSessionKeys: string[]}
-  let accessToken = null; // {value, expiresAt}
+  // One client for the whole app: it keeps the access token (stable_token)
+  // and concurrent requests share one fetch of it (concurrency.test.mjs:
+  // 2,000 requests, one stable_token fetch); after a token error it renews
+  // the token and retries once (backend.test.mjs "phone-by-code").
+  // Several instances share one token through a store: new WeChatClient({
+  // ..., store: createRedisStore(redis) }) (docs/client.md).
+  const wechat = new WeChatClient({ appId, appSecret, baseUrl: wxApiBase });
 
-  async function wechat(path, { query = {}, body } = {}) {
-    const url = new URL(path, wxApiBase);
-    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    let res;
-    try {
-      res = await fetch(url, body === undefined ? {} : {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    } catch (e) {
-      log('error', 'wechat.unreachable', { path, reason: e.cause?.code ?? e.name });
-      throw new ClientError('UPSTREAM_ERROR');
+  /**
+   * A WeChatClient failure -> the error the client sees (WECHAT_ERRORS, with
+   * the route's own entries first); the log gets what WeChat said (the
+   * client's messages, errcode and rid hold no secret: backend.test.mjs "no
+   * session_key ... in any response or log line").
+   */
+  function wechatFailure(e, event, routeErrors) {
+    if (!isWxOpenDataError(e)) return e;
+    const detail = { code: e.code, errcode: e.errcode ?? null, rid: e.rid ?? null, message: e.message };
+    if (e.code === 'WECHAT_UNAVAILABLE') {
+      // Network failure, timeout, HTTP 5xx, errcode -1: ours to look at, not the user's.
+      log('error', 'wechat.unavailable', { route: event, ...detail });
+    } else {
+      log('warn', `${event}.rejected`, detail);
     }
-    const json = await res.json().catch(() => null);
-    if (!res.ok || json === null || typeof json !== 'object') {
-      log('error', 'wechat.bad_response', { path, status: res.status });
-      throw new ClientError('UPSTREAM_ERROR');
-    }
-    return json;
-  }
-
-  // One fetch at a time: every /cgi-bin/token call replaces the previous
-  // token at WeChat and counts against a daily limit, so concurrent requests
-  // that find no valid token share the one fetch in flight.
-  let tokenFetch = null;
-  async function getAccessToken(forceRefresh = false) {
-    const now = Date.now() / 1000;
-    if (!forceRefresh && accessToken && accessToken.expiresAt - 300 > now) return accessToken.value;
-    tokenFetch ??= fetchAccessToken().finally(() => { tokenFetch = null; });
-    return tokenFetch;
-  }
-
-  async function fetchAccessToken() {
-    const now = Date.now() / 1000;
-    const r = await wechat('/cgi-bin/token', { query: { grant_type: 'client_credential', appid: appId, secret: appSecret } });
-    if (typeof r.access_token !== 'string') {
-      log('error', 'wechat.token_failed', { errcode: r.errcode ?? null, errmsg: r.errmsg ?? null });
-      throw new ClientError('UPSTREAM_ERROR');
-    }
-    accessToken = { value: r.access_token, expiresAt: now + (Number(r.expires_in) || 7200) };
-    return accessToken.value;
+    return new ClientError(routeErrors[e.code] ?? WECHAT_ERRORS[e.code] ?? 'INTERNAL');
   }
 
   const app = express();
@@ -152,18 +149,19 @@ export function createApp({
 
   app.post('/api/login', wrap(async (req, res) => {
     const { code } = fields(req.body, { code: isCode });
-    const r = await wechat('/sns/jscode2session', {
-      query: { appid: appId, secret: appSecret, js_code: code, grant_type: 'authorization_code' },
-    });
-    if (typeof r.session_key !== 'string' || typeof r.openid !== 'string') {
-      log('warn', 'login.rejected', { errcode: r.errcode ?? null, errmsg: r.errmsg ?? null });
-      throw new ClientError(typeof r.errcode === 'number' && r.errcode > 0 && r.errcode !== -1 ? 'LOGIN_FAILED' : 'UPSTREAM_ERROR');
+    let r;
+    try {
+      r = await wechat.code2Session(code); // {openid, sessionKey, unionid?}; a login code is single-use, never retried
+    } catch (e) {
+      // WECHAT_API_ERROR here is 40125 (AppSecret), 40013 (AppID) or 40226 (a
+      // user WeChat judged risky): either way this login cannot go on.
+      throw wechatFailure(e, 'login', { INVALID_CODE: 'LOGIN_FAILED', WECHAT_API_ERROR: 'LOGIN_FAILED' });
     }
     const user = users.get(r.openid) ?? { sessionKey: null, previousSessionKeys: [] };
-    if (user.sessionKey && user.sessionKey !== r.session_key) {
+    if (user.sessionKey && user.sessionKey !== r.sessionKey) {
       user.previousSessionKeys = [user.sessionKey, ...user.previousSessionKeys].slice(0, PREVIOUS_KEYS_KEPT);
     }
-    user.sessionKey = r.session_key; // always the newest: that is the one WeChat encrypts with
+    user.sessionKey = r.sessionKey; // always the newest: that is the one WeChat encrypts with
     users.set(r.openid, user);
     if (sessions.size > 10_000) {
       // In-memory store for the example: drop expired sessions now and then (use Redis or a DB in production).
@@ -200,22 +198,17 @@ export function createApp({
 
   app.post('/api/phone-by-code', wrap(async (req, res) => {
     const { code } = fields(req.body, { code: isCode });
-    let r = await wechat('/wxa/business/getuserphonenumber', { query: { access_token: await getAccessToken() }, body: { code } });
-    if (r.errcode === 40001 || r.errcode === 42001) {
-      // access_token invalidated (another server fetched a new one) or expired: once more with a fresh one.
-      r = await wechat('/wxa/business/getuserphonenumber', { query: { access_token: await getAccessToken(true) }, body: { code } });
+    let p;
+    try {
+      // The client checks the watermark appid only when WeChat states one: WeChat's
+      // own example reply leaves it empty (docs/client.md), and this reply comes
+      // from WeChat over TLS, not from the phone.
+      p = await wechat.getPhoneNumber(code);
+    } catch (e) {
+      throw wechatFailure(e, 'phone_by_code', { INVALID_CODE: 'INVALID_CODE' });
     }
-    if (r.errcode !== 0 || typeof r.phone_info !== 'object' || r.phone_info === null) {
-      log('warn', 'phone_by_code.rejected', { errcode: r.errcode ?? null, errmsg: r.errmsg ?? null });
-      throw new ClientError(r.errcode === 40029 ? 'INVALID_CODE' : 'UPSTREAM_ERROR');
-    }
-    const p = r.phone_info;
-    if (p.watermark?.appid !== appId) {
-      log('warn', 'phone_by_code.appid_mismatch', { watermarkAppid: String(p.watermark?.appid ?? '') });
-      throw new ClientError('PHONE_DATA_REJECTED');
-    }
-    log('info', 'phone_by_code.ok', { countryCode: String(p.countryCode) });
-    res.json({ phoneNumber: String(p.phoneNumber), purePhoneNumber: String(p.purePhoneNumber), countryCode: String(p.countryCode) });
+    log('info', 'phone_by_code.ok', { countryCode: p.countryCode });
+    res.json({ phoneNumber: p.phoneNumber, purePhoneNumber: p.purePhoneNumber, countryCode: p.countryCode });
   }));
 
   app.use((_req, _res, next) => next(new ClientError('NOT_FOUND')));
@@ -232,6 +225,7 @@ export function createApp({
     }
     if (code === 'PAYLOAD_TOO_LARGE' || code === 'INVALID_REQUEST') log('info', 'request.rejected', { route: req.path, code });
     const [status, message] = CLIENT_ERRORS[code];
+    if (code === 'RATE_LIMITED') res.set('retry-after', RATE_LIMIT_RETRY_AFTER);
     res.status(status).json({ error: code, message });
   });
 

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import * as wx from 'wx-open-data';
+import { startMockWeChat } from 'wx-open-data/mock';
 import { createApp } from '../server/app.mjs';
 import { testStack, post, APP_ID, APP_SECRET } from './helpers.mjs';
 
@@ -143,7 +144,7 @@ test('body limit, bad JSON, wrong content type, unknown route: typed JSON errors
   assert.deepEqual([nf.status, nf.data.error], [404, 'NOT_FOUND']);
 });
 
-test('phone-by-code: the code flow, single use; a login code is INVALID_CODE; a revoked access_token is refreshed', async () => {
+test('phone-by-code: the code flow, single use; a login code is INVALID_CODE; a revoked access_token is renewed with one stable_token fetch', async () => {
   const loginCode = await s.client('b-hal').login();
   const t1 = await s.client('b-hal').tap();
   const r = await api('/api/phone-by-code', { code: t1.code });
@@ -153,11 +154,22 @@ test('phone-by-code: the code flow, single use; a login code is INVALID_CODE; a 
   assert.deepEqual([reused.status, reused.data.error], [400, 'INVALID_CODE']);
   const wrongKind = await api('/api/phone-by-code', { code: loginCode });
   assert.deepEqual([wrongKind.status, wrongKind.data.error], [400, 'INVALID_CODE']);
-  const tokensBefore = s.mock.counters.token;
+  // WeChat revokes the token: the 40001 costs one stable_token fetch (no
+  // force_refresh: WeChat hands out a new token by itself) and the same code
+  // is sent again, which is safe because WeChat checks the token first.
+  const before = { ...s.mock.counters };
   s.mock.invalidateAccessTokens();
   const t2 = await s.client('b-hal').tap();
   assert.equal((await api('/api/phone-by-code', { code: t2.code })).status, 200);
-  assert.equal(s.mock.counters.token, tokensBefore + 1, 'one new access_token after the 40001');
+  assert.equal(s.mock.counters.stable_token, before.stable_token + 1, 'one new access_token after the 40001');
+  assert.equal(s.mock.counters.stable_token_forced, before.stable_token_forced, 'not forced');
+  assert.equal(s.mock.counters.getuserphonenumber, before.getuserphonenumber + 2, 'the code sent twice: 40001, then the number');
+  // stable_token keeps handing back the revoked token: then, and only then, one forced refresh.
+  s.mock.breakStableToken();
+  const t3 = await s.client('b-hal').tap();
+  assert.equal((await api('/api/phone-by-code', { code: t3.code })).status, 200);
+  assert.equal(s.mock.counters.stable_token_forced, before.stable_token_forced + 1, 'one forced refresh');
+  assert.equal(s.mock.counters.token, 0, 'never /cgi-bin/token (each fetch there revokes the previous token)');
   for (const body of [{}, { code: 1 }, { code: 'a/b' }]) assert.equal((await api('/api/phone-by-code', body)).data.error, 'INVALID_REQUEST');
 });
 
@@ -167,6 +179,48 @@ test('phone-by-code: a code older than 5 minutes is INVALID_CODE', async (t) => 
   const tap = await s.client('b-ida').tap();
   s.clock.offset = 301;
   assert.equal((await api('/api/phone-by-code', { code: tap.code })).data.error, 'INVALID_CODE');
+});
+
+test('phone-by-code: WeChat busy, unreachable or rate-limiting: UPSTREAM_ERROR (502), RATE_LIMITED (503, retry-after); the code is not retried', async (t) => {
+  t.after(() => s.mock.clearFaults());
+  await s.client('b-fau').login();
+  const before = s.mock.counters.getuserphonenumber;
+  for (const [kind, want] of [['busy', [502, 'UPSTREAM_ERROR']], ['http5xx', [502, 'UPSTREAM_ERROR']], ['nonJson', [502, 'UPSTREAM_ERROR']], ['reset', [502, 'UPSTREAM_ERROR']], ['rateLimit', [503, 'RATE_LIMITED']]]) {
+    s.mock.fault(kind, { path: '/wxa/business/getuserphonenumber', times: 1 });
+    const r = await api('/api/phone-by-code', { code: (await s.client('b-fau').tap()).code });
+    assert.deepEqual([r.status, r.data.error], want, kind);
+    assert.deepEqual(Object.keys(r.data).sort(), ['error', 'message']);
+    if (kind === 'rateLimit') assert.equal(r.headers.get('retry-after'), '60');
+  }
+  // After a -1, a timeout or a 5xx the code may have been used: the client sends it once only.
+  assert.equal(s.mock.counters.getuserphonenumber, before + 5);
+  const lines = s.parsedLogs().filter((l) => l.event === 'wechat.unavailable');
+  assert.deepEqual(lines.slice(-4).map((l) => [l.level, l.route, l.code]), Array(4).fill(['error', 'phone_by_code', 'WECHAT_UNAVAILABLE']));
+  const limited = s.parsedLogs().findLast((l) => l.event === 'phone_by_code.rejected');
+  assert.deepEqual([limited.code, limited.errcode], ['RATE_LIMITED', 45011]);
+  assert.match(limited.rid, /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/);
+  // jscode2session down: the login is UPSTREAM_ERROR, not LOGIN_FAILED (the code was fine).
+  s.mock.fault('http5xx', { path: '/sns/jscode2session', times: 1 });
+  const login = await api('/api/login', { code: await s.client('b-fau').login() });
+  assert.deepEqual([login.status, login.data.error], [502, 'UPSTREAM_ERROR']);
+});
+
+test('phone-by-code: an empty watermark appid (WeChat\'s own example) is accepted; another stated appid is PHONE_DATA_REJECTED', async (t) => {
+  const logs = [];
+  const log = (level, event, fields = {}) => logs.push({ level, event, ...fields });
+  for (const [watermarkAppid, want] of [['', 200], ['wxanotherapp00001', 422]]) {
+    const mock = await startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, watermarkAppid });
+    t.after(() => mock.close());
+    const server = createApp({ appId: APP_ID, appSecret: APP_SECRET, wxApiBase: mock.baseUrl, log }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    t.after(() => { server.closeAllConnections(); server.close(); });
+    mock.client.login('b-wm');
+    const r = await post(`http://127.0.0.1:${server.address().port}`, '/api/phone-by-code', { code: mock.client.getPhoneNumber('b-wm').code });
+    assert.equal(r.status, want, watermarkAppid);
+    if (want === 200) assert.deepEqual(r.data, mock.client.phoneOf('b-wm'));
+    else assert.equal(r.data.error, 'PHONE_DATA_REJECTED');
+  }
+  assert.deepEqual(logs.map((l) => [l.event, l.code ?? null]), [['phone_by_code.ok', null], ['phone_by_code.rejected', 'APPID_MISMATCH']]);
 });
 
 test('static: the page, the demo config, and the package\'s web build with application/wasm', async () => {

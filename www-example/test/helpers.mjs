@@ -12,7 +12,7 @@ export async function post(base, path, body, { raw = false, headers = {} } = {})
   const text = await res.text();
   let data;
   try { data = JSON.parse(text); } catch { data = text; }
-  return { status: res.status, data, text };
+  return { status: res.status, headers: res.headers, data, text };
 }
 
 /**
