@@ -1,17 +1,20 @@
-# The build's fixed points: `make pkg`, `make test`, `make demo`.
-# Every target first runs scripts/setup.sh, which installs what is missing.
+# The build's fixed points: `make pkg`, `make test`, `make demo`; and
+# `make check`, the quick loop. Every target first runs scripts/setup.sh,
+# which installs what is missing (`setup.sh build`, without Chromium and
+# wasm-pack, for the targets that only build).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs) src/vocabulary.json
-TEMPLATE := $(shell find pkg-template -type f)
+TEMPLATE := $(shell find pkg-template -type f) README.md
 
-.PHONY: help setup pkg test demo bench test-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz fuzz vectors-check lint clean
+.PHONY: help setup setup-build check pkg test demo bench test-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz fuzz vectors-check lint clean
 
 help:
 	@echo "make demo   - build if needed, run the terminal demo"
+	@echo "make check  - the quick loop: lint, Rust tests, pkg, the JS API tests (a minute or two)"
 	@echo "make test   - every test: dependency licences/sources, Rust (native + soft AES), wasm in Node and Chromium, JS, types, npm pack, runtimes, example, security, 30 s fuzz"
 	@echo "make pkg    - assemble the publishable npm package in pkg/"
 	@echo "make bench  - benchmarks vs the node:crypto sample; writes bench/RESULTS.md"
@@ -20,8 +23,11 @@ help:
 setup:
 	@bash scripts/setup.sh
 
+setup-build:
+	@bash scripts/setup.sh build
+
 # The two .wasm builds (MVP baseline and SIMD128), see scripts/build-wasm.sh.
-build/simd.wasm build/baseline.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | setup
+build/simd.wasm build/baseline.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | setup-build
 	bash scripts/build-wasm.sh
 
 pkg/package.json: build/simd.wasm build/baseline.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
@@ -32,6 +38,13 @@ pkg: pkg/package.json
 demo: pkg
 	@bash scripts/npm-ci.sh www-example
 	node www-example/demo.mjs
+
+# For the edit-test loop; `make test` stays what CI runs.
+check: setup-build lint
+	cargo test --quiet
+	$(MAKE) --no-print-directory pkg
+	node --test tests/js/
+	@echo "make check: ok"
 
 test: setup lint test-deps test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz
 	@echo "make test: all suites passed"

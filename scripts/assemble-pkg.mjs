@@ -30,6 +30,8 @@ cpSync(join(root, 'pkg-template'), pkg, {
   filter: (path) => !path.startsWith(src),
 });
 cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
+// The npm README is the repository's (tests/js/readme.test.mjs runs its examples).
+cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 
 const wasm = {};
 for (const build of ['simd', 'baseline']) {

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs every tool the build and the tests need, skipping what is already
 # there, so `make demo` / `make test` work on a brand-new machine and stay fast
-# on a warm one. Versions are pinned where a mismatch is known to break things
-# (see ../shared/README.md, "Traps seen").
+# on a warm one. Versions are pinned where a mismatch is known to break
+# things: the wasm-bindgen CLI must equal the `wasm-bindgen = "=…"` pin, and
+# wasm-opt must be npm binaryen's (Debian's older binaryen corrupts
+# wasm-bindgen output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
 WASM_PACK_VERSION=0.15.1
+# `setup.sh build`: only what building the package needs (make pkg, make
+# demo, make check): no Chromium, no wasm-pack. `setup.sh` (all): the tests' too.
+mode=${1:-all}
 want_browser=${WX_SETUP_BROWSER:-1}
+[ "$mode" = build ] && want_browser=0
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -31,7 +37,7 @@ if [ "$want_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v
   apt_pid=$!
 fi
 
-if ! wasm-pack --version 2>/dev/null | grep -q " $WASM_PACK_VERSION"; then
+if [ "$mode" != build ] && ! wasm-pack --version 2>/dev/null | grep -q " $WASM_PACK_VERSION"; then
   log "installing wasm-pack $WASM_PACK_VERSION (~1.5 min)"
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
 fi

@@ -1,0 +1,176 @@
+// Every ```js block of README.md runs here, as printed, against the built
+// package (pkg/, or WX_PKG_DIR) and the package's own mock of WeChat's server
+// API: each block is preceded by `<!-- readme-test: NAME -->`, and NAME's
+// driver below runs it and checks what it does. A block without a tag, or a
+// tag without a driver, fails. The README's tables of error codes and
+// diagnosis causes must be exactly what src/vocabulary.json says, and the
+// npm README (pkg/README.md) is README.md itself.
+//
+// The ```sh blocks are the commands CI runs (`make demo`, `make test`) and
+// `npm install wx-open-data`, which scripts/test-pack.sh does with the tarball.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { pkgDir } from './support/entries.mjs';
+
+const root = new URL('../../', import.meta.url);
+const readme = readFileSync(new URL('README.md', root), 'utf8');
+const vocabulary = JSON.parse(readFileSync(new URL('src/vocabulary.json', root), 'utf8'));
+const APP_ID = 'wx0123456789abcdef';
+const APP_SECRET = 'readme-test-secret';
+
+/** [{ tag, lang, code }] for every fenced block, in order. */
+function blocks(text) {
+  const out = [];
+  const re = /(?:<!-- readme-test: ([\w-]+) -->\n)?```(\w+)\n([\s\S]*?)```/g;
+  for (let m; (m = re.exec(text));) out.push({ tag: m[1], lang: m[2], code: m[3] });
+  return out;
+}
+
+/** The rows of the table after `<!-- vocabulary: NAME -->`. */
+function table(name) {
+  const start = readme.indexOf(`<!-- vocabulary: ${name} -->`);
+  assert.ok(start >= 0, `README.md has no <!-- vocabulary: ${name} --> table`);
+  const body = readme.slice(start, readme.indexOf('<!-- /vocabulary -->', start));
+  return body.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+}
+
+// An app that has the package (and a wx-server-sdk stand-in) in node_modules.
+const app = mkdtempSync(join(tmpdir(), 'wx-open-data-readme-'));
+mkdirSync(join(app, 'node_modules', 'wx-server-sdk'), { recursive: true });
+symlinkSync(pkgDir, join(app, 'node_modules', 'wx-open-data'), 'dir');
+writeFileSync(join(app, 'package.json'), '{ "name": "readme-app", "private": true }');
+// The cloud function's SDK: the mock's stand-in, handed over by the test.
+writeFileSync(join(app, 'node_modules', 'wx-server-sdk', 'index.js'), 'module.exports = globalThis.readmeWxServerSdk;\n');
+const requireFromApp = createRequire(join(app, 'index.js'));
+
+let mock;
+const realFetch = globalThis.fetch;
+const { startMockWeChat } = await import(pathToFileURL(join(pkgDir, 'mock', 'index.mjs')));
+
+/** Writes a block into the app and loads it as the module kind it is written as. */
+async function load(name, code) {
+  if (/^\s*(import|export)\b/m.test(code)) {
+    const file = join(app, `${name}.mjs`);
+    writeFileSync(file, code);
+    return import(pathToFileURL(file));
+  }
+  const file = join(app, `${name}.cjs`);
+  writeFileSync(file, code);
+  return requireFromApp(file);
+}
+
+const drivers = {
+  // The PhoneInfo shape the README shows is the shape decryptPhone returns.
+  'phone-info': async (code) => {
+    // Through JSON: the object comes from another realm (vm).
+    const shown = JSON.parse(JSON.stringify(vm.runInNewContext(`(${code})`)));
+    const { decryptPhone, encryptData } = requireFromApp('wx-open-data');
+    const key = Buffer.alloc(16, 7).toString('base64');
+    const sealed = encryptData(key, shown);
+    const back = decryptPhone(key, sealed.encryptedData, sealed.iv, { appId: shown.watermark.appid });
+    assert.deepEqual(back, shown);
+  },
+
+  miniprogram: async (code) => {
+    let page;
+    const requests = [];
+    vm.runInNewContext(code, { Page: (p) => { page = p; }, wx: { request: (r) => requests.push(r) } });
+    page.onPhone({ detail: { code: 'phone-code-1' } });
+    page.onPhone({ detail: { errMsg: 'getPhoneNumber:fail user deny' } });
+    assert.equal(requests.length, 1);
+    assert.deepEqual(JSON.parse(JSON.stringify(requests[0].data)), { code: 'phone-code-1' });
+  },
+
+  'code-route': async (code) => {
+    const { phoneByCode } = await load('code-route', code);
+    mock.client.login('alice');
+    const tap = mock.client.getPhoneNumber('alice');
+    assert.deepEqual(await phoneByCode(tap.code), { phoneNumber: mock.client.phoneOf('alice').phoneNumber });
+    assert.deepEqual(await phoneByCode(tap.code), { error: 'TAP_AGAIN' }, 'a used code');
+  },
+
+  'encrypted-route': async (code) => {
+    const { login, phoneFromTap } = await load('encrypted-route', code);
+    const openid = await login(mock.client.login('bob').code);
+    assert.equal(openid, mock.client.openidOf('bob'));
+    const tap = mock.client.getPhoneNumber('bob');
+    const phone = phoneFromTap(openid, tap.encryptedData, tap.iv);
+    assert.equal(phone.phoneNumber, mock.client.phoneOf('bob').phoneNumber);
+    assert.equal(phone.watermark.appid, APP_ID);
+  },
+
+  'cloud-function': async (code) => {
+    let initialized;
+    globalThis.readmeWxServerSdk = { ...mock.cloud, DYNAMIC_CURRENT_ENV: Symbol('env'), init: (o) => { initialized = o; } };
+    const fn = await load('cloud-function', code);
+    assert.ok(initialized, 'cloud.init was called');
+    mock.client.login('carol');
+    const byCode = await fn.main({ code: mock.client.getPhoneNumber('carol').code });
+    assert.equal(byCode.phoneNumber, mock.client.phoneOf('carol').phoneNumber);
+    assert.equal(typeof byCode.countryCode, 'string');
+    const { cloudID } = mock.client.getPhoneNumber('carol');
+    const [phone] = (await mock.cloud.getOpenData({ list: [cloudID] })).list;
+    assert.equal((await fn.main({ phone })).phoneNumber, mock.client.phoneOf('carol').phoneNumber);
+    await assert.rejects(fn.main({ code: 'not-a-code' }), { name: 'WxOpenDataError', code: 'INVALID_CODE' });
+  },
+
+  errors: async (code) => {
+    const { phoneOrReason } = await load('errors', code);
+    mock.client.login('dave');
+    const tap = mock.client.getPhoneNumber('dave');
+    const { sessionKey } = await new (requireFromApp('wx-open-data').WeChatClient)({ appId: APP_ID, appSecret: APP_SECRET })
+      .code2Session(mock.client.login('erin').code);
+    const warned = [];
+    const warn = console.warn;
+    console.warn = (...args) => warned.push(args);
+    try {
+      const stale = phoneOrReason(sessionKey, tap.encryptedData, tap.iv); // erin's key, dave's data
+      assert.deepEqual(stale, { error: 'DECRYPT_FAILED' });
+      assert.deepEqual(warned, [['DECRYPT_FAILED', 'STALE_SESSION_KEY']]);
+    } finally {
+      console.warn = warn;
+    }
+  },
+};
+
+describe('README.md', () => {
+  before(async () => {
+    mock = await startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET });
+    process.env.WX_APPID = APP_ID;
+    process.env.WX_SECRET = APP_SECRET;
+    // The snippets call WeChat at its real address; here that is the mock.
+    globalThis.fetch = (url, init) => realFetch(String(url).replace('https://api.weixin.qq.com', mock.baseUrl), init);
+  });
+  after(async () => {
+    globalThis.fetch = realFetch;
+    await mock.close();
+  });
+
+  const js = blocks(readme).filter((b) => b.lang === 'js');
+  it('has js blocks, each tagged with a driver', () => {
+    assert.ok(js.length >= 6);
+    for (const b of js) assert.ok(b.tag && drivers[b.tag], `untested block:\n${b.code}`);
+  });
+  for (const [i, b] of js.entries()) {
+    it(`runs block ${i + 1} (${b.tag}) as printed`, async () => {
+      assert.ok(drivers[b.tag], `no driver for block ${i + 1}`);
+      await drivers[b.tag](b.code);
+    });
+  }
+
+  it('the error table is src/vocabulary.json', () => {
+    assert.deepEqual(table('errors'), vocabulary.errors.map((r) => [`\`${r.code}\``, String(r.wxErrCode), r.handling]));
+  });
+  it('the diagnosis table is src/vocabulary.json', () => {
+    assert.deepEqual(table('causes'), vocabulary.causes.map((c) => [`\`${c.code}\``, c.meaning]));
+  });
+  it('the npm README is README.md', () => {
+    assert.equal(readFileSync(join(pkgDir, 'README.md'), 'utf8'), readme);
+  });
+});
