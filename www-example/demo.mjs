@@ -3,10 +3,12 @@
 // example backend (server/).
 //
 //   1. wx.login on page load -> POST /api/login: the backend exchanges the code
-//      at jscode2session and keeps the session_key (the client gets a token).
+//      (WeChatClient#code2Session, jscode2session) and keeps the session_key
+//      (the client gets a token).
 //   2. The user taps; WeChat encrypts the phone number with the current key;
 //      POST /api/phone -> decryptPhone(..., {appId, maxAgeSeconds: 300}).
-//   3. The code flow: POST /api/phone-by-code -> getuserphonenumber.
+//   3. The code flow: POST /api/phone-by-code -> WeChatClient#getPhoneNumber
+//      (getuserphonenumber, with an access token from stable_token).
 //   4. The anti-pattern: wx.login inside the tap callback rotates the key;
 //      the backend decrypts with the new one -> DECRYPT_FAILED, and the server
 //      log line carries diagnose()'s finding (when the package has diagnose).
@@ -65,6 +67,9 @@ try {
   const again = await post(stack.backendUrl, '/api/phone-by-code', { code: tap.code });
   say(`the same code again -> ${again.status} ${JSON.stringify(again.data)}`);
   expect(again.status === 400 && again.data.error === 'INVALID_CODE', 'a used phone code was accepted');
+  const tokens = stack.mock.counters.stable_token;
+  say(`access token: ${tokens} stable_token fetch${tokens === 1 ? '' : 'es'} so far (the backend's WeChatClient keeps it)`);
+  expect(tokens === 1, 'the access token was fetched more than once');
 
   step(4, 'The anti-pattern: wx.login INSIDE the getPhoneNumber callback');
   tap = await wxTap();
