@@ -67,8 +67,8 @@ test-rust:
 	RUSTFLAGS='--cfg aes_backend="soft"' CARGO_TARGET_DIR=target/soft cargo test
 
 vectors-check:
-	@node tests/vectors/generate.mjs | diff -u tests/common/vectors.rs - \
-		&& echo "vectors-check: tests/common/vectors.rs matches node:crypto"
+	@node tests/vectors/generate.mjs | diff -u tests/vectors/vectors.json - \
+		&& echo "vectors-check: tests/vectors/vectors.json matches node:crypto"
 
 # The same wasm-bindgen tests in Node and in headless Chromium; fails if
 # either ran zero tests (wasm-pack exits 0 when the browser run skips all).
