@@ -10,7 +10,7 @@
 //   POST /api/login          {code}                      -> {token, expiresIn}
 //   POST /api/phone          {token, encryptedData, iv}  -> {phoneNumber, purePhoneNumber, countryCode}
 //   POST /api/phone-by-code  {code}                      -> {phoneNumber, purePhoneNumber, countryCode}
-//   GET  /                    the web page (web/); GET /pkg/web/*, /pkg/wasm/* the package's web build
+//   GET  /                    the web page (web/), GET /pkg/web/* the package's web build
 //
 // Clients get {error: CODE, message} with a stable CODE and nothing else;
 // the detail (and, when the package has it, diagnose()'s finding) goes to the
@@ -136,12 +136,11 @@ export function createApp({
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
 
   // Static: the page and the package's web build. Its entry (web/index.mjs)
-  // carries the SIMD build inline and fetches ../wasm/baseline.wasm on
-  // browsers without SIMD, so both folders keep their relative place, and the
-  // .wasm goes out as application/wasm (backend.test.mjs "static").
+  // imports the .wasm builds as modules beside it (web/wasm-*.mjs), so its
+  // folder is all the page needs (backend.test.mjs "static" fetches every
+  // module the entry imports; web.test.mjs loads it in Chromium).
   app.use('/', express.static(join(here, '..', 'web'), { index: 'index.html' }));
   app.use('/pkg/web', express.static(dirname(require.resolve('wx-open-data/web'))));
-  app.use('/pkg/wasm', express.static(dirname(require.resolve('wx-open-data/wasm/baseline.wasm'))));
   app.get('/demo-config.json', (_req, res) => {
     if (!clientStandInUrl) throw new ClientError('NOT_FOUND');
     res.json({ appId, wechatClient: clientStandInUrl });
