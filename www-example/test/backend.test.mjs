@@ -259,9 +259,9 @@ test('wrong AppSecret: LOGIN_FAILED; unreachable WeChat: UPSTREAM_ERROR (502); n
   for (const l of logs) assert.ok(!l.includes('wrong-secret-value') && !l.includes(APP_SECRET), l);
 });
 
-test('no session_key, access_token, AppSecret, iv, encryptedData or phone number in any response or log line', () => {
+test('no session_key, access_token, AppSecret, code, cloudID, iv, encryptedData or phone number in any response or log line', () => {
   const secrets = [...s.mock.issuedSecrets(), APP_SECRET];
-  assert.ok(secrets.length > 10, `${secrets.length}: ` + 'the tests above issued keys and tokens');
+  assert.ok(secrets.length > 10, `${secrets.length}: the tests above issued keys, tokens, codes and cloudIDs`);
   for (const text of [...responses, ...s.logs]) {
     for (const secret of secrets) assert.ok(!text.includes(secret), `leak in: ${text.slice(0, 120)}`);
   }

@@ -292,7 +292,7 @@ function checkLogsAndSecrets({ responses, expectedLog, users }, logLines) {
   assert.deepEqual(parsed.filter((l) => l.level === 'error'), [], 'no error-level log line');
 
   const secrets = [...mock.issuedSecrets(), APP_SECRET];
-  assert.ok(secrets.length > users.length, `${secrets.length} session keys and access tokens issued`);
+  assert.ok(secrets.length > users.length, `${secrets.length} secrets issued (session keys, access tokens, codes, cloudIDs)`);
   const numbers = users.map((u) => mock.client.phoneOf(u).phoneNumber);
   for (const text of responses) for (const s of secrets) assert.ok(!text.includes(s), `secret in response: ${text.slice(0, 120)}`);
   for (const l of logLines) {
