@@ -17,28 +17,36 @@
 //! # Ok::<(), wx_open_data::Error>(())
 //! ```
 //!
-//! The crate is a pure Rust core. The WebAssembly binding that the npm package
-//! `wx-open-data` is built from lives in `src/wasm.rs` and only exists on
-//! `wasm32-unknown-unknown`; it converts types and errors and nothing else.
+//! Every rule lives here, on bytes: the base64 repairs, AES-128-CBC with
+//! constant-time unpadding, UTF-8, JSON syntax, the phone shape and the
+//! watermark checks. The npm package `wx-open-data` is this crate compiled
+//! to WebAssembly: its numeric ABI (`src/abi.rs`, wasm32 only) calls the same
+//! functions Rust callers do.
+//!
+//! The public API is what this page lists: the functions and types at the
+//! crate root and the [`base64`] decoder with WeChat's transport repairs.
 
 pub mod base64;
-pub mod cipher;
-pub mod diagnose;
-pub mod error;
+mod cipher;
+mod diagnose;
+mod error;
 mod json;
-pub mod open_data;
-pub mod signature;
+mod open_data;
+mod signature;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod abi;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "tools"))]
 mod abi_diagnose;
 
-pub use diagnose::{diagnose, Cause, DataKind, DiagnoseOptions, Diagnosis};
+pub use diagnose::{
+    diagnose, AppIdText, Cause, DataKind, Detail, DiagnoseOptions, Diagnosis, SignatureCheck,
+    Spaced,
+};
 pub use error::{EncryptedDataProblem, Error, Result};
 pub use open_data::{
-    decrypt_data, decrypt_phone, encrypt_data, encrypt_data_with_iv, DecryptOptions, EncryptedData,
-    OpenData, PhoneInfo, Watermark, CLOCK_SKEW_SECONDS,
+    decrypt_data, decrypt_phone, decrypt_text, encrypt_data, encrypt_data_with_iv, DecryptOptions,
+    EncryptedData, OpenData, PhoneInfo, Watermark, CLOCK_SKEW_SECONDS,
 };
 pub use signature::{sign, verify_signature};
 

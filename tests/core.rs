@@ -328,7 +328,7 @@ everywhere! {
                 let mut plaintext = vec![b'x'; prefix];
                 plaintext.extend_from_slice(text);
                 let sealed = encrypt_data_with_iv(key, &plaintext, &[9; 16]).unwrap();
-                let got = wx_open_data::open_data::decrypt_text(key, &sealed.encrypted_data, &sealed.iv);
+                let got = wx_open_data::decrypt_text(key, &sealed.encrypted_data, &sealed.iv);
                 assert_eq!(got.is_ok(), *valid, "{name}, {prefix}-byte prefix");
                 if let Ok(text) = got {
                     assert_eq!(text.as_bytes(), plaintext.as_slice(), "{name}, {prefix}-byte prefix");

@@ -17,11 +17,11 @@
 mod common;
 
 use wx_open_data::base64;
-use wx_open_data::diagnose::{AppIdText, Detail, SignatureCheck, Spaced};
 use wx_open_data::{
     decrypt_phone, diagnose, encrypt_data, encrypt_data_with_iv, sign, Cause, DataKind,
     DecryptOptions, DiagnoseOptions, Diagnosis, EncryptedDataProblem, Error,
 };
+use wx_open_data::{AppIdText, Detail, SignatureCheck, Spaced};
 
 const APPID: &str = "wx4f4bc4dec97d474b";
 const OTHER_APPID: &str = "wx1111111111111111";

@@ -477,7 +477,7 @@ proptest! {
 
 /// Decrypts with no checks and returns the plaintext (for the encrypt leg).
 fn decrypt_text_of(key: &str, data: &str, iv: &str) -> Option<String> {
-    wx_open_data::open_data::decrypt_text(key, data, iv)
+    wx_open_data::decrypt_text(key, data, iv)
         .ok()
         .map(|t| t.as_str().to_owned())
 }
