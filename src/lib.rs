@@ -27,6 +27,10 @@ pub mod diagnose;
 pub mod error;
 pub mod open_data;
 pub mod signature;
+/// AES-128 by vector permutation for wasm SIMD128; public only so the tests
+/// in tests/ can reach it, not a stable API.
+#[doc(hidden)]
+pub mod vpaes;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;
