@@ -64,7 +64,7 @@
 //! F.2, differential against the `aes` crate) with one shared body.
 
 use aes::cipher::{
-    consts::{U16, U2},
+    consts::{U1, U16, U2},
     generic_array::GenericArray,
     inout::InOut,
     AlgorithmName, Block, BlockBackend, BlockCipher, BlockClosure, BlockDecrypt, BlockEncrypt,
@@ -567,6 +567,7 @@ fn expand_round(w: V, rcon: V) -> V {
 /// Encryption round keys: key 0 through the input transform, keys 1-9 times
 /// the MixColumns circulant and ShiftRows-permuted, key 10 back in the AES
 /// basis.
+#[inline(never)] // once per key: one copy in the binary, whatever calls it
 fn enc_key_schedule(key: &[u8; 16]) -> RoundKeys {
     let mut rk = [[0u8; 16]; 11];
     let [first, middle @ .., last] = &mut rk;
@@ -589,6 +590,7 @@ fn enc_key_schedule(key: &[u8; 16]) -> RoundKeys {
 /// first (deskewed into the decryption input basis), then rounds 9-1 times
 /// the InvMixColumns coefficients, then the cipher key itself (the final
 /// AddRoundKey happens in the AES basis).
+#[inline(never)] // once per key: one copy in the binary, whatever calls it
 fn dec_key_schedule(key: &[u8; 16]) -> RoundKeys {
     let mut rk = [[0u8; 16]; 11];
     let [first, middle @ .., last] = &mut rk;
@@ -711,20 +713,40 @@ type Block16x2 = GenericArray<Block16, U2>;
 
 /// Runs `f` on one block in place of `block`'s output.
 #[inline(always)]
-fn one_block(mut block: InOut<'_, '_, Block16>, f: impl Fn([V; 1]) -> [V; 1]) {
-    let bytes: &[u8; 16] = block.get_in().as_ref();
-    let [out] = f([V::load(bytes)]);
+fn one_block(mut block: InOut<'_, '_, Block16>, f: impl Fn(V) -> V) {
+    let out = f(V::load(block.get_in().as_ref()));
     *block.get_out() = out.to_bytes().into();
 }
 
 /// Runs `f` on two blocks at once (the interleaved path `cbc` decryption
-/// takes for every pair; a trailing odd block goes through [`one_block`]).
+/// takes for every pair of blocks).
 #[inline(always)]
 fn two_blocks(mut blocks: InOut<'_, '_, Block16x2>, f: impl Fn([V; 2]) -> [V; 2]) {
     let [a, b]: &[Block16; 2] = blocks.get_in().as_ref();
     let (a, b): (&[u8; 16], &[u8; 16]) = (a.as_ref(), b.as_ref());
     let [x, y] = f([V::load(a), V::load(b)]);
     *blocks.get_out() = [x.to_bytes().into(), y.to_bytes().into()].into();
+}
+
+/// The one copy of the decryption rounds in the binary. A trailing single
+/// block goes through it too, as both lanes: a separate one-block instance
+/// of the rounds gets unrolled by the compiler into some 5 KB more of
+/// `.wasm`, while the second lane costs little time (the two chains
+/// overlap, and `cbc` hands over at most one single block per message).
+/// Not inlined, or the compiler sees two equal lanes and builds the
+/// one-block copy anyway.
+#[inline(never)]
+fn decrypt_pair(rk: &RoundKeys, blocks: [V; 2]) -> [V; 2] {
+    decrypt_blocks(rk, blocks)
+}
+
+/// The one copy of the encryption rounds in the binary. One block at a
+/// time: CBC encryption, the only mode this crate encrypts with, chains
+/// every block to the previous one, so there is never a pair to overlap.
+#[inline(never)]
+fn encrypt_one(rk: &RoundKeys, block: V) -> V {
+    let [out] = encrypt_blocks(rk, [block]);
+    out
 }
 
 struct DecBackend<'a>(&'a Vpaes128Dec);
@@ -740,12 +762,15 @@ impl ParBlocksSizeUser for DecBackend<'_> {
 impl BlockBackend for DecBackend<'_> {
     #[inline(always)]
     fn proc_block(&mut self, block: InOut<'_, '_, Block<Self>>) {
-        one_block(block, |b| decrypt_blocks(&self.0.keys, b));
+        one_block(block, |x| {
+            let [out, _] = decrypt_pair(&self.0.keys, [x, x]);
+            out
+        });
     }
 
     #[inline(always)]
     fn proc_par_blocks(&mut self, blocks: InOut<'_, '_, ParBlocks<Self>>) {
-        two_blocks(blocks, |b| decrypt_blocks(&self.0.keys, b));
+        two_blocks(blocks, |b| decrypt_pair(&self.0.keys, b));
     }
 }
 
@@ -756,18 +781,13 @@ impl BlockSizeUser for EncBackend<'_> {
 }
 
 impl ParBlocksSizeUser for EncBackend<'_> {
-    type ParBlocksSize = U2;
+    type ParBlocksSize = U1;
 }
 
 impl BlockBackend for EncBackend<'_> {
     #[inline(always)]
     fn proc_block(&mut self, block: InOut<'_, '_, Block<Self>>) {
-        one_block(block, |b| encrypt_blocks(&self.0.keys, b));
-    }
-
-    #[inline(always)]
-    fn proc_par_blocks(&mut self, blocks: InOut<'_, '_, ParBlocks<Self>>) {
-        two_blocks(blocks, |b| encrypt_blocks(&self.0.keys, b));
+        one_block(block, |x| encrypt_one(&self.0.keys, x));
     }
 }
 
