@@ -37,11 +37,14 @@
 //! - Every table lookup is a swizzle whose *table* is a compile-time constant
 //!   and whose *indices* are the secret nibbles: the lookup is one register
 //!   instruction, with no memory address formed from secret data, so there is
-//!   no cache-timing channel. The only memory loads read round keys, blocks
-//!   and constant shuffles at indices fixed by the round number.
+//!   no cache-timing channel. The other swizzles move secret bytes by
+//!   constant indices (MixColumns' rotations, ShiftRows, RotWord), also in
+//!   registers. The only memory loads read round keys, blocks and constants
+//!   at addresses fixed by the round number.
 //! - There are no branches on data: every loop runs a fixed number of times
-//!   (10 rounds, 2 or 1 blocks as `cbc` hands them over), and the key
-//!   schedule's round constants and word rotations are public constants.
+//!   (10 rounds; decryption always computes two blocks, a lone block filling
+//!   both lanes; encryption one), and the key schedule's round constants and
+//!   word rotations are public constants.
 //! - A swizzle index of 16 or more gives 0 (wasm's and `pshufb`'s rule alike),
 //!   which is how the inversion tables represent 1/0; the algorithm relies on
 //!   it instead of branching on zero. The portable fallback keeps that rule
@@ -664,6 +667,7 @@ macro_rules! common_impls {
             }
         }
 
+        // Test: `keys_are_zeroized_on_drop_and_not_printed` (tests/vpaes_shared).
         impl Drop for $name {
             fn drop(&mut self) {
                 self.keys.zeroize();
@@ -734,7 +738,9 @@ fn two_blocks(mut blocks: InOut<'_, '_, Block16x2>, f: impl Fn([V; 2]) -> [V; 2]
 /// `.wasm`, while the second lane costs little time (the two chains
 /// overlap, and `cbc` hands over at most one single block per message).
 /// Not inlined, or the compiler sees two equal lanes and builds the
-/// one-block copy anyway.
+/// one-block copy anyway. Tests: `fips_197_c1_pair_and_tail` and
+/// `sp800_38a_f22_cbc_decrypt` (tests/vpaes_shared) decrypt odd and even
+/// block counts.
 #[inline(never)]
 fn decrypt_pair(rk: &RoundKeys, blocks: [V; 2]) -> [V; 2] {
     decrypt_blocks(rk, blocks)
