@@ -27,8 +27,8 @@ pub mod diagnose;
 pub mod error;
 pub mod open_data;
 pub mod signature;
-/// AES-128 by vector permutation for wasm SIMD128; public only so the tests
-/// in tests/ can reach it, not a stable API.
+// AES-128 by vector permutation for wasm SIMD128. Public only so the tests
+// in tests/ can reach it; hidden, not a stable API.
 #[doc(hidden)]
 pub mod vpaes;
 

@@ -30,7 +30,7 @@
 //! V8 lowers to `pshufb` (x86) or `tbl` (ARM). Rows are rotated with
 //! constant shuffles too. The state is kept in a transformed basis between
 //! rounds, so the round keys are stored transformed as well; see
-//! [`dec_key_schedule`] and [`enc_key_schedule`].
+//! `dec_key_schedule` and `enc_key_schedule`.
 //!
 //! # Why it is constant time
 //!
