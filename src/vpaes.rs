@@ -83,8 +83,8 @@ use simd128::V;
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 use portable::V;
 
-/// 16 bytes in one wasm SIMD register. Only the operations vpaes needs; all of
-/// them are single wasm instructions and none branches or indexes memory.
+/// 16 bytes in one wasm SIMD register. Only the operations vpaes needs, each
+/// one or two wasm SIMD instructions; none branches or indexes memory.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
     use core::arch::wasm32::{
@@ -104,13 +104,15 @@ mod simd128 {
             ))
         }
 
-        /// Loads 16 bytes (two 64-bit loads, no `unsafe` pointer load needed).
+        /// Loads 16 bytes. LLVM turns this into one `v128.load`, without the
+        /// `unsafe` of `v128_load`'s raw pointer.
         #[inline(always)]
         pub(super) fn load(b: &[u8; 16]) -> Self {
             let x = u128::from_le_bytes(*b);
             Self(u64x2(x as u64, (x >> 64) as u64))
         }
 
+        /// Stores 16 bytes (one `v128.store` once compiled).
         #[inline(always)]
         pub(super) fn to_bytes(self) -> [u8; 16] {
             let lo = u64x2_extract_lane::<0>(self.0);
