@@ -737,8 +737,9 @@ fn two_blocks(mut blocks: InOut<'_, '_, Block16x2>, f: impl Fn([V; 2]) -> [V; 2]
 /// The one copy of the decryption rounds in the binary. A trailing single
 /// block goes through it too, as both lanes: a separate one-block instance
 /// of the rounds gets unrolled by the compiler into some 5 KB more of
-/// `.wasm`, while the second lane costs little time (the two chains
-/// overlap, and `cbc` hands over at most one single block per message).
+/// `.wasm`, while the second lane costs little time because the two chains
+/// overlap (measured in Node 20 with key schedule: a 1-block message
+/// 0.39 -> 0.50 us, 11 blocks 1.11 -> 1.16 us, even counts unchanged).
 /// Not inlined, or the compiler sees two equal lanes and builds the
 /// one-block copy anyway. Tests: `fips_197_c1_pair_and_tail` and
 /// `sp800_38a_f22_cbc_decrypt` (tests/vpaes_shared) decrypt odd and even
