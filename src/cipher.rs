@@ -7,6 +7,18 @@
 
 use aes::Aes128;
 use cbc::cipher::block_padding::{NoPadding, Pkcs7};
+
+/// The block cipher of decryption: on wasm with SIMD128, Hamburg's
+/// vector-permutation AES (src/vpaes.rs: constant time with `i8x16.swizzle`,
+/// about 2.5x the `aes` crate's fixslice there); everywhere else the `aes`
+/// crate (AES-NI natively, its constant-time fixslice on the MVP .wasm).
+/// Encryption (cold: encryptData, fixtures) stays on the `aes` crate.
+/// tests/vpaes_wasm.rs and src/abi_tests.rs run under SIMD128 in
+/// scripts/test-wasm.sh.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+type Decrypting = crate::vpaes::Vpaes128;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+type Decrypting = Aes128;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 
@@ -31,7 +43,7 @@ pub fn decrypt_in_place(key: &[u8; 16], iv: &[u8; 16], buf: &mut [u8]) -> Result
 /// tell a wrong iv (first block garbage) from a wrong key (all garbage); the
 /// request path uses [`decrypt_in_place`].
 pub(crate) fn decrypt_blocks_in_place(key: &[u8; 16], iv: &[u8; 16], buf: &mut [u8]) -> Result<()> {
-    cbc::Decryptor::<Aes128>::new(key.into(), iv.into())
+    cbc::Decryptor::<Decrypting>::new(key.into(), iv.into())
         .decrypt_padded_mut::<NoPadding>(buf)
         .map(|_| ())
         .map_err(|_| Error::DecryptFailed)

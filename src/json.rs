@@ -77,10 +77,16 @@ pub(crate) fn members<const N: usize>(
 /// after unescaping, exactly the UTF-8 string `expected`. Compared as UTF-16
 /// code units, as JavaScript's `===` compares strings.
 pub(crate) fn string_eq(raw: &[u8], expected: &[u8]) -> bool {
+    string_eq_escaped(raw, raw.contains(&b'\\'), expected)
+}
+
+/// [`string_eq`] where the scanner already knows whether `raw` holds an
+/// escape.
+fn string_eq_escaped(raw: &[u8], escaped: bool, expected: &[u8]) -> bool {
     // Without escapes the raw text is the string's UTF-8 (the whole text was
     // checked to be UTF-8), and equal UTF-8 is equal UTF-16: compare bytes.
     // Member keys and appids are almost always like that.
-    if !raw.contains(&b'\\') {
+    if !escaped {
         return raw == expected;
     }
     let Ok(expected) = core::str::from_utf8(expected) else {
@@ -241,12 +247,18 @@ impl Scanner<'_> {
                 self.eat(b':')?;
                 self.ws();
                 let value = self.value::<0>(depth, None)?;
-                if let (Some((names, found)), Value::String { start, end, .. }) =
-                    (wanted.as_mut(), key)
+                if let (
+                    Some((names, found)),
+                    Value::String {
+                        start,
+                        end,
+                        escaped,
+                    },
+                ) = (wanted.as_mut(), key)
                 {
                     let raw = self.text.get(start..end)?;
                     for (name, slot) in names.iter().zip(found.iter_mut()) {
-                        if string_eq(raw, name.as_bytes()) {
+                        if string_eq_escaped(raw, escaped, name.as_bytes()) {
                             *slot = Some(value);
                         }
                     }

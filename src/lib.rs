@@ -33,6 +33,11 @@ mod error;
 mod json;
 mod open_data;
 mod signature;
+// AES-128 by vector permutation for wasm SIMD128 (the request path's AES in
+// the SIMD build, see src/cipher.rs). Public only so that tests/vpaes*.rs can
+// reach it; hidden, not a stable API.
+#[doc(hidden)]
+pub mod vpaes;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod abi;
