@@ -7,7 +7,7 @@
 #                                          each target for 1800 s (or [seconds]);
 #                                          run it niced: nice -n 19 scripts/fuzz.sh long
 #
-# Targets (fuzz/fuzz_targets/): base64, decrypt, json_shape, signature.
+# Targets (fuzz/fuzz_targets/): base64, decrypt, json_shape, open, signature.
 # Installs what is missing, idempotently: the nightly toolchain (minimal
 # profile) and cargo-fuzz. Corpora grow in fuzz/corpus/<target> (not
 # committed); the committed seeds are in fuzz/seeds/<target>. A crash stops
@@ -25,7 +25,7 @@ case "$mode" in
 esac
 shift $(( $# >= 2 ? 2 : $# ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(base64 decrypt json_shape signature)
+[ ${#targets[@]} -gt 0 ] || targets=(base64 decrypt json_shape open signature)
 
 t0=$(date +%s)
 if ! rustup toolchain list | grep -q '^nightly'; then

@@ -1,5 +1,5 @@
 //! Writes the seed corpora into `seeds/<target>/` from real-shaped payloads:
-//! the node:crypto vectors of tests/common/vectors.rs (phone data in every
+//! the node:crypto vectors of tests/vectors/vectors.json (phone data in every
 //! variant, userInfo, weRunData, share info), their transport-damaged forms,
 //! and the inputs of the error table. `cargo run --example seeds` (stable is
 //! enough); the output is committed, so this only runs when the seeds change.
@@ -48,6 +48,19 @@ fn main() {
     for v in VECTORS {
         // json_shape: the plaintext itself.
         write("json_shape", v.name, v.plaintext.as_bytes());
+        // open: the real inputs in its field order (key, iv, data, appId),
+        // without and with the appid check, and the plaintext as received JSON.
+        write(
+            "open",
+            v.name,
+            &join(&[v.session_key, v.iv, v.encrypted_data]),
+        );
+        write(
+            "open",
+            &format!("{}-appid", v.name),
+            &join(&[v.session_key, v.iv, v.encrypted_data, APPID]),
+        );
+        write("open", &format!("{}-json", v.name), v.plaintext.as_bytes());
         // decrypt: the real inputs, plain and with every option.
         write(
             "decrypt",
@@ -140,5 +153,6 @@ fn main() {
         ("deep", &format!("{}{}", "[".repeat(200), "]".repeat(200))),
     ] {
         write("json_shape", name, text.as_bytes());
+        write("open", &format!("json-{name}"), text.as_bytes());
     }
 }
