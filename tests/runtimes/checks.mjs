@@ -8,36 +8,17 @@
 //
 // The payloads come from the parent as JSON (fixtures.mjs seals them with
 // node:crypto, the independent reference), so a runtime cannot agree with
-// itself by accident. What encryptData produced is handed back in
-// `artifacts` and decrypted again with node:crypto by the parent, and
-// engineBuild() in `build`, which the parent compares with the build the
-// row expects.
+// itself by accident; so do the engine codes with their wxErrCode
+// (src/vocabulary.json, the single source). The error rows are the JS
+// suite's (tests/js/support/error-rows.mjs), which run.mjs bundles in. What
+// encryptData produced is handed back in `artifacts` and decrypted again
+// with node:crypto by the parent, and engineBuild() in `build`, which the
+// parent compares with the build the row expects.
 
-/** Every documented code with its official WeChat number (null where none exists). */
-const WX_ERR_CODE = {
-  INVALID_ARGUMENT: null, INVALID_SESSION_KEY: -41001, INVALID_IV: -41002,
-  INVALID_ENCRYPTED_DATA: -41004, DECRYPT_FAILED: -41003, NOT_PHONE_DATA: null,
-  APPID_MISMATCH: null, EXPIRED: null, RANDOM_UNAVAILABLE: null,
-};
+import { errorRows } from '../js/support/error-rows.mjs';
 
 /** The global object; Node 10 has no `globalThis`. */
 const GLOBAL = typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : global;
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Standard padded base64 of a byte list (Node 10 has no btoa). */
-function base64(bytes) {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
-    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63];
-    out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.length ? ALPHABET[n & 63] : '=';
-  }
-  return out;
-}
-
-const b64 = (n, fill = 9) => base64(new Array(n).fill(fill));
 
 /** Decoded length of padded base64, or -1 if it is not padded base64. */
 function bytesOf(text) {
@@ -69,43 +50,6 @@ function expectSame(actual, expected, what) {
 }
 
 /**
- * The error rows: [name, call, code]. With the encryptData check below they
- * reach every documented code. `f` is the fixtures object, `a` the API under
- * test.
- */
-function errorRows(f) {
-  const k = f.phone.sessionKey, d = f.phone.encryptedData, v = f.phone.iv;
-  const ts = f.phone.expected.watermark.timestamp;
-  return [
-    ['sessionKey is a number', (a) => a.decryptPhone(123, d, v), 'INVALID_ARGUMENT'],
-    ['iv is null', (a) => a.decryptData(k, d, null), 'INVALID_ARGUMENT'],
-    ['options key typo appid', (a) => a.decryptPhone(k, d, v, { appid: f.appId }), 'INVALID_ARGUMENT'],
-    // `{ appId: process.env.WX_APPID }` with the variable unset: the check must not be skipped silently.
-    ['options { appId: undefined }', (a) => a.decryptPhone(k, d, v, { appId: undefined }), 'INVALID_ARGUMENT'],
-    ['options.maxAgeSeconds negative', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: -1 }), 'INVALID_ARGUMENT'],
-    ['encryptData of a number', (a) => a.encryptData(k, 42), 'INVALID_ARGUMENT'],
-    ['sessionKey decodes to 24 bytes', (a) => a.decryptPhone(b64(24), d, v), 'INVALID_SESSION_KEY'],
-    ['sessionKey empty', (a) => a.decryptPhone('', d, v), 'INVALID_SESSION_KEY'],
-    ['WXBizDataCrypt with a bad key', (a) => new a.WXBizDataCrypt(f.appId, b64(8)), 'INVALID_SESSION_KEY'],
-    ['iv decodes to 15 bytes', (a) => a.decryptPhone(k, d, b64(15)), 'INVALID_IV'],
-    ['iv not base64', (a) => a.decryptPhone(k, d, '%%%%'), 'INVALID_IV'],
-    ['encryptedData empty', (a) => a.decryptPhone(k, '', v), 'INVALID_ENCRYPTED_DATA'],
-    ['encryptedData 15 bytes', (a) => a.decryptPhone(k, b64(15), v), 'INVALID_ENCRYPTED_DATA'],
-    ['encryptedData over 1 MiB', (a) => a.decryptPhone(k, 'A'.repeat(2 * 1024 * 1024), v), 'INVALID_ENCRYPTED_DATA'],
-    ['stale session_key', (a) => a.decryptPhone(f.wrongKey, d, v), 'DECRYPT_FAILED'],
-    ['iv of another request', (a) => a.decryptPhone(k, d, b64(16)), 'DECRYPT_FAILED'],
-    ['plaintext is not JSON', (a) => a.decryptData(f.notJson.sessionKey, f.notJson.encryptedData, f.notJson.iv), 'DECRYPT_FAILED'],
-    ['userInfo given to decryptPhone', (a) => a.decryptPhone(f.userInfo.sessionKey, f.userInfo.encryptedData, f.userInfo.iv), 'NOT_PHONE_DATA'],
-    ['userInfo JSON given to phoneInfoFromJson', (a) => a.phoneInfoFromJson(JSON.stringify({ nickName: 'x', watermark: f.phone.expected.watermark })), 'NOT_PHONE_DATA'],
-    ['appId of another Mini Program', (a) => a.decryptPhone(k, d, v, { appId: 'wx0000000000000000' }), 'APPID_MISMATCH'],
-    ['WXBizDataCrypt with another appid', (a) => new a.WXBizDataCrypt('wx0000000000000000', k).decryptData(d, v), 'APPID_MISMATCH'],
-    ['appId check without watermark', (a) => a.decryptData(f.noWatermark.sessionKey, f.noWatermark.encryptedData, f.noWatermark.iv, { appId: f.appId }), 'APPID_MISMATCH'],
-    ['watermark older than maxAgeSeconds', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: ts + 301 }), 'EXPIRED'],
-    ['watermark over 60 s in the future', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: ts - 61 }), 'EXPIRED'],
-  ];
-}
-
-/**
  * Runs every check against `api` (the package's exports, loaded the way the
  * runtime's users load them). `context.entry` says which entry that is:
  * 'node' (node/index.cjs or .mjs: ready at once; randomness from
@@ -129,6 +73,9 @@ export async function runChecks(api, fixtures, context) {
   const reached = {};
   const artifacts = { encrypted: [] };
   let build = null;
+  /** Every engine code of src/vocabulary.json with its official WeChat number (null where none exists). */
+  const WX_ERR_CODE = {};
+  for (let i = 0; i < f.engineErrors.length; i++) WX_ERR_CODE[f.engineErrors[i].code] = f.engineErrors[i].wxErrCode;
   const check = async (name, body) => {
     try {
       await body();

@@ -2,18 +2,22 @@
 // independent reference) from the seeded generator of the JS suite, and the
 // parent's own check of what each runtime's encryptData produced.
 import { createDecipheriv } from 'node:crypto';
-import { APPID, prng, seal, sha1hex, randomPayload } from '../js/support/payloads.mjs';
+import { readFileSync } from 'node:fs';
+import { prng, seal, sha1hex, randomPayload, fixedCases } from '../js/support/payloads.mjs';
 // The exports every entry has, no more, no less: the JS suite's list (importing
 // it creates nothing).
 import { API_NAMES } from '../js/support/entries.mjs';
 
 const key16 = (n) => Buffer.alloc(16, n);
-const PHONE = {
-  phoneNumber: '13580006666', purePhoneNumber: '13580006666', countryCode: '86',
-  watermark: { timestamp: 1477314187, appid: APPID },
-};
+// The single source of the codes and their WXBizDataCrypt numbers; checks.mjs
+// cannot read files in every runtime, so it gets the engine rows as data.
+const vocabulary = JSON.parse(readFileSync(new URL('../../src/vocabulary.json', import.meta.url), 'utf8'));
 
-/** 40 random payloads (10 of each kind) + the fixed cases the error rows need. */
+/**
+ * 40 random payloads (10 of each kind), the fixed cases the shared error rows
+ * need (tests/js/support/error-rows.mjs), and every engine code of
+ * src/vocabulary.json with its wxErrCode.
+ */
 export function makeFixtures(seed = 20261125) {
   const r = prng(seed);
   const payloads = Array.from({ length: 40 }, (_, i) => {
@@ -24,13 +28,9 @@ export function makeFixtures(seed = 20261125) {
   const rawData = JSON.stringify({ nickName: '微信用户😀', gender: 0 });
   const sigKey = key16(1).toString('base64');
   return {
-    appId: APPID,
+    ...fixedCases(),
     exportNames: API_NAMES,
-    phone: { ...seal(key16(1), key16(2), PHONE), expected: PHONE },
-    wrongKey: key16(8).toString('base64'),
-    notJson: seal(key16(1), key16(2), 'hello, not json'),
-    userInfo: seal(key16(1), key16(2), { nickName: 'x', watermark: PHONE.watermark }),
-    noWatermark: seal(key16(1), key16(2), { phoneNumber: '1' }),
+    engineErrors: vocabulary.errors.filter((row) => row.source === 'engine').map(({ code, wxErrCode }) => ({ code, wxErrCode })),
     signature: { rawData, sessionKey: sigKey, signature: sha1hex(rawData + sigKey) },
     encryptKey: key16(11).toString('base64'),
     payloads,

@@ -68,7 +68,10 @@ const app = join(work, 'app');
 project(app, { name: 'app', private: true, type: 'module' });
 const fixtures = makeFixtures();
 writeFileSync(join(app, 'fixtures.json'), JSON.stringify(fixtures));
-copyFileSync(join(here, 'checks.mjs'), join(app, 'checks.mjs'));
+// checks.mjs with the shared error rows it imports (tests/js/support/
+// error-rows.mjs) in one module, syntax untouched: every row loads the same
+// file (workerd's config embeds it by name).
+requireRuntimes('esbuild').buildSync({ entryPoints: [join(here, 'checks.mjs')], bundle: true, format: 'esm', platform: 'neutral', outfile: join(app, 'checks.mjs'), logLevel: 'error' });
 for (const f of ['script.mjs', 'page.mjs', 'bundle-node.mjs', 'worker.mjs']) copyFileSync(join(here, 'harness', f), join(app, f));
 
 // The cloud function: CommonJS (no "type"), its own node_modules, index.js,

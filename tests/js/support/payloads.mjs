@@ -30,6 +30,29 @@ export function seal(keyBytes, ivBytes, plaintext) {
 
 export const sha1hex = (text) => createHash('sha1').update(text).digest('hex');
 
+/** The reference phone payload of the fixed cases. */
+export const PHONE = Object.freeze({
+  phoneNumber: '13580006666', purePhoneNumber: '13580006666', countryCode: '86',
+  watermark: Object.freeze({ timestamp: 1477314187, appid: APPID }),
+});
+
+/**
+ * The fixed cases the shared error rows (error-rows.mjs) need, sealed here
+ * with node:crypto: the same in every suite and runtime.
+ */
+export function fixedCases() {
+  const key16 = (n) => Buffer.alloc(16, n);
+  const expected = JSON.parse(JSON.stringify(PHONE));
+  return {
+    appId: APPID,
+    phone: { ...seal(key16(1), key16(2), expected), expected },
+    wrongKey: key16(8).toString('base64'),
+    notJson: seal(key16(1), key16(2), 'hello, not json'),
+    userInfo: seal(key16(1), key16(2), { nickName: 'x', watermark: PHONE.watermark }),
+    noWatermark: seal(key16(1), key16(2), { phoneNumber: '1' }),
+  };
+}
+
 const ALPHABETS = [
   'abcdefghijklmnopqrstuvwxyz0123456789',
   '微信用户广州深圳北京上海中文測試',
