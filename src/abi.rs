@@ -196,7 +196,7 @@ pub fn wx_check(phone: u32, text_len: u32, app_id_len: u32, max_age: f64, now: f
         };
         let shape = if phone != 0 { Shape::Phone } else { Shape::Any };
         let opened = open_data::check_json(text, shape, &checks)?;
-        set(header, FLAGS, u32::from(opened.numeric_country_code));
+        set_opened(header, &opened);
         Ok(())
     })
 }
@@ -257,6 +257,19 @@ pub fn wx_check_key(key_len: u32) -> u32 {
             .map_err(|decoded_len| Error::InvalidSessionKey { decoded_len })?;
         Ok(())
     })
+}
+
+/// Header words of a successful [`wx_open`] / [`wx_check`]: `FLAGS` bit 0,
+/// `countryCode` is a number; bit 1, the text is in WeChat's exact form and
+/// words 3 to 7 hold the spans of its five values, each `start | len << 16`
+/// relative to the text (only texts under 64 KiB qualify).
+fn set_opened(header: &mut [u8], opened: &open_data::Opened) {
+    let spans = opened.canonical.filter(|_| opened.text_len < 1 << 16);
+    let flags = u32::from(opened.numeric_country_code) | u32::from(spans.is_some()) << 1;
+    set(header, FLAGS, flags);
+    for (word, (start, len)) in (3..).zip(spans.unwrap_or_default()) {
+        set(header, word, start as u32 | (len as u32) << 16);
+    }
 }
 
 /// Runs an export's work on the scratch buffer (header, then the rest) in a

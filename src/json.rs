@@ -126,6 +126,75 @@ pub(crate) fn safe_integer(token: &[u8]) -> Option<u64> {
     (n <= MAX_SAFE_INTEGER).then_some(n)
 }
 
+/// The spans (start, length) of phoneNumber, purePhoneNumber, countryCode,
+/// watermark.timestamp and watermark.appid when `text` is getPhoneNumber JSON
+/// in exactly the form WeChat writes it: ASCII, no whitespace, those members
+/// in that order and no others, no escapes, `countryCode` a string or digits,
+/// `timestamp` digits. For such a text `JSON.parse` gives exactly the object
+/// these spans describe (keys in this order, the strings as written), so the
+/// host can build it without parsing; anything else is `None` and the host
+/// parses. Only called on text [`scan`] accepted.
+/// tests/js/fast-path.test.mjs compares the two on random phone JSON.
+pub(crate) fn canonical_phone(text: &[u8]) -> Option<[(usize, usize); 5]> {
+    struct Cursor<'t> {
+        text: &'t [u8],
+        pos: usize,
+    }
+    impl Cursor<'_> {
+        fn literal(&mut self, word: &[u8]) -> Option<()> {
+            let end = self.pos + word.len();
+            (self.text.get(self.pos..end)? == word).then(|| self.pos = end)
+        }
+        /// A string without escapes or non-ASCII, quotes excluded from the span.
+        fn plain_string(&mut self) -> Option<(usize, usize)> {
+            self.literal(b"\"")?;
+            let start = self.pos;
+            while let Some(&b) = self.text.get(self.pos) {
+                match b {
+                    b'"' => {
+                        let span = (start, self.pos - start);
+                        self.pos += 1;
+                        return Some(span);
+                    }
+                    b'\\' | 0x00..=0x1F | 0x80..=0xFF => return None,
+                    _ => self.pos += 1,
+                }
+            }
+            None
+        }
+        fn digits(&mut self) -> Option<(usize, usize)> {
+            let start = self.pos;
+            while self.text.get(self.pos).is_some_and(u8::is_ascii_digit) {
+                self.pos += 1;
+            }
+            let span = (start, self.pos - start);
+            safe_integer(self.text.get(start..self.pos)?).map(|_| span)
+        }
+    }
+    let mut c = Cursor { text, pos: 0 };
+    c.literal(b"{\"phoneNumber\":")?;
+    let phone_number = c.plain_string()?;
+    c.literal(b",\"purePhoneNumber\":")?;
+    let pure_phone_number = c.plain_string()?;
+    c.literal(b",\"countryCode\":")?;
+    let country_code = match text.get(c.pos) {
+        Some(b'"') => c.plain_string()?,
+        _ => c.digits()?,
+    };
+    c.literal(b",\"watermark\":{\"timestamp\":")?;
+    let timestamp = c.digits()?;
+    c.literal(b",\"appid\":")?;
+    let appid = c.plain_string()?;
+    c.literal(b"}}")?;
+    (c.pos == text.len()).then_some([
+        phone_number,
+        pure_phone_number,
+        country_code,
+        timestamp,
+        appid,
+    ])
+}
+
 /// Calls `f` with each UTF-16 code unit of the (already validated) raw string
 /// text: escapes decoded, other characters from their UTF-8.
 fn for_each_unit(raw: &[u8], mut f: impl FnMut(u16)) {
@@ -444,6 +513,39 @@ mod tests {
         assert!(!string_eq(b"wx4f", b"wx"));
         assert!(!string_eq(b"\\ud800", "\u{FFFD}".as_bytes()));
         assert_eq!(unescape(b"a\\nb\\u00e9\\ud800"), "a\nbé\u{FFFD}");
+    }
+
+    #[test]
+    fn canonical_phone_table() {
+        let wechat = br#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}"#;
+        let spans = canonical_phone(wechat).expect("WeChat's form");
+        let texts: Vec<&[u8]> = spans.iter().map(|&(s, l)| &wechat[s..s + l]).collect();
+        assert_eq!(
+            texts,
+            [
+                &b"13580006666"[..],
+                b"13580006666",
+                b"86",
+                b"1477314187",
+                b"wx4f4bc4dec97d474b"
+            ]
+        );
+        let numeric = br#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":86,"watermark":{"timestamp":1,"appid":""}}"#;
+        assert!(canonical_phone(numeric).is_some());
+        // Anything else goes to the host's JSON.parse.
+        for other in [
+            &br#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1,"appid":"x"},"extra":1}"#[..],
+            br#"{"purePhoneNumber":"1","phoneNumber":"1","countryCode":"86","watermark":{"timestamp":1,"appid":"x"}}"#,
+            br#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"appid":"x","timestamp":1}}"#,
+            br#"{ "phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1,"appid":"x"}}"#,
+            br#"{"phoneNumber":"\u0031","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1,"appid":"x"}}"#,
+            "{\"phoneNumber\":\"é\",\"purePhoneNumber\":\"1\",\"countryCode\":\"86\",\"watermark\":{\"timestamp\":1,\"appid\":\"x\"}}".as_bytes(),
+            br#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":86.0,"watermark":{"timestamp":1,"appid":"x"}}"#,
+            br#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":9007199254740992,"appid":"x"}}"#,
+            br#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1,"appid":"x"}} "#,
+        ] {
+            assert_eq!(canonical_phone(other), None, "{}", String::from_utf8_lossy(other));
+        }
     }
 
     #[test]

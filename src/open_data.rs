@@ -163,6 +163,10 @@ pub(crate) struct Opened {
     pub text_len: usize,
     /// `countryCode` is a JSON number: the host turns it into a string.
     pub numeric_country_code: bool,
+    /// Phone data in WeChat's exact form: the spans of its five values
+    /// ([`json::canonical_phone`]), so the host can build the object
+    /// without parsing.
+    pub canonical: Option<[(usize, usize); 5]>,
 }
 
 /// The members of the top-level object the rules read, in this order.
@@ -317,11 +321,13 @@ fn apply_rules(
     let mut opened = Opened {
         text_len,
         numeric_country_code: false,
+        canonical: None,
     };
     let watermark = match shape {
         Shape::Phone => {
             let facts = phone_facts(text, &members).ok_or(Error::NotPhoneData)?;
             opened.numeric_country_code = facts.numeric_country_code;
+            opened.canonical = json::canonical_phone(text);
             Some(facts.watermark)
         }
         Shape::Any if checks.any() => {

@@ -47,23 +47,31 @@ function detailOf(code, sub, n) {
 }
 
 /**
- * Wraps an instantiated engine. `text` is `{ encoder, decoder }` (a
- * TextEncoder and a TextDecoder; on Node 10 from `util`), `random(bytes)`
- * fills a Uint8Array from the host's CSPRNG (or throws).
+ * UTF-8 in and out of wasm memory with the standard TextEncoder and
+ * TextDecoder (the web entry; Node uses Buffer, see node.mjs).
  */
-export function createEngine(instance, text, random) {
-  const wasm = instance.exports;
-  const { encoder, decoder } = text;
-  // Node 10's util.TextEncoder has no encodeInto (Node 12.11 added it).
-  const encodeInto = typeof encoder.encodeInto === 'function'
-    ? (string, target) => encoder.encodeInto(string, target).written
-    : (string, target) => {
-      const encoded = encoder.encode(string);
-      target.set(encoded);
-      encoded.fill(0);
-      return encoded.length;
+export function webCodec() {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  return (memory) => {
+    const bytes = new Uint8Array(memory);
+    return {
+      write: (string, at, max) => encoder.encodeInto(string, bytes.subarray(at, at + max)).written,
+      read: (start, end) => decoder.decode(bytes.subarray(start, end)),
     };
+  };
+}
+
+/**
+ * Wraps an instantiated engine. `codecFor(arrayBuffer)` gives
+ * `{ write(string, at, max) -> bytes written, read(start, end) -> string }`
+ * (UTF-8) over wasm memory; `random(bytes)` fills a Uint8Array from the
+ * host's CSPRNG (or throws).
+ */
+export function createEngine(instance, codecFor, random) {
+  const wasm = instance.exports;
   let bytes = new Uint8Array(wasm.memory.buffer);
+  let codec = codecFor(wasm.memory.buffer);
   let base = 0;
 
   /** The u32 header word `i` of the last call. */
@@ -99,7 +107,7 @@ export function createEngine(instance, text, random) {
     let at = base + HEADER;
     for (let i = 0; i < strings.length; i++) {
       // 3 bytes per UTF-16 unit is always enough (wx_reserve made room).
-      const written = encodeInto(strings[i], bytes.subarray(at, at + 3 * strings[i].length));
+      const written = codec.write(strings[i], at, 3 * strings[i].length);
       lens.push(written);
       at += written;
     }
@@ -109,13 +117,35 @@ export function createEngine(instance, text, random) {
   /** Views of memory are detached when it grows: look again. */
   function refresh() {
     base = wasm.wx_scratch();
-    if (bytes.buffer !== wasm.memory.buffer) bytes = new Uint8Array(wasm.memory.buffer);
+    if (bytes.buffer !== wasm.memory.buffer) {
+      bytes = new Uint8Array(wasm.memory.buffer);
+      codec = codecFor(wasm.memory.buffer);
+    }
+  }
+
+  /**
+   * What wx_open / wx_check found: the text, whether countryCode is a
+   * number, and for phone data in WeChat's exact form the spans of its five
+   * values (FLAGS bit 1; words 3-7, `start | len << 16`), from which the
+   * object is built without JSON.parse.
+   */
+  function opened(text) {
+    const flags = header(FLAGS);
+    let spans = null;
+    if (flags & 2) {
+      spans = [];
+      for (let w = 3; w < 8; w++) {
+        const word = header(w);
+        spans.push((word & 0xffff), (word & 0xffff) + (word >>> 16));
+      }
+    }
+    return { text, numericCountryCode: (flags & 1) === 1, spans };
   }
 
   /** The UTF-8 text at header words (ptr, len). */
   function textAt(ptrWord, lenWord) {
     const ptr = header(ptrWord);
-    return decoder.decode(bytes.subarray(ptr, ptr + header(lenWord)));
+    return codec.read(ptr, ptr + header(lenWord));
   }
 
   return {
@@ -133,7 +163,7 @@ export function createEngine(instance, text, random) {
       refresh();
       if (status !== 0) fail(status);
       try {
-        return { text: textAt(OUT_PTR, OUT_LEN), numericCountryCode: (header(FLAGS) & 1) === 1 };
+        return opened(textAt(OUT_PTR, OUT_LEN));
       } finally {
         wasm.wx_wipe();
       }
@@ -152,7 +182,7 @@ export function createEngine(instance, text, random) {
       // numeric countryCode stayed a number: api.test.mjs, phoneInfoFromJson).
       try {
         if (status !== 0) fail(status);
-        return { text: json, numericCountryCode: (header(FLAGS) & 1) === 1 };
+        return opened(json);
       } finally {
         wasm.wx_wipe();
       }
@@ -167,7 +197,7 @@ export function createEngine(instance, text, random) {
       bytes.set(iv, at);
       iv.fill(0);
       at += 16;
-      const plainLen = encodeInto(plaintext, bytes.subarray(at, at + 3 * plaintext.length));
+      const plainLen = codec.write(plaintext, at, 3 * plaintext.length);
       const status = wasm.wx_seal(lens[0], plainLen);
       refresh();
       if (status !== 0) fail(status);

@@ -4,7 +4,7 @@
 // run time). By default init() uses the SIMD build embedded in
 // ./wasm-simd.mjs (the MVP baseline of ./wasm-baseline.mjs where the engine
 // has no SIMD128); the baseline also serves encryptData and diagnose.
-import { createEngine, hasSimd } from './engine.mjs';
+import { createEngine, hasSimd, webCodec } from './engine.mjs';
 import { createApi } from './api.mjs';
 import { installPhoneRule } from './rules.mjs';
 import { createDiagnose } from './diagnose.mjs';
@@ -36,7 +36,7 @@ function randomFill(bytes) {
 }
 
 function wrap(instance, build) {
-  const created = createEngine(instance, { encoder: new TextEncoder(), decoder: new TextDecoder() }, randomFill);
+  const created = createEngine(instance, webCodec(), randomFill);
   created.build = build;
   return created;
 }
