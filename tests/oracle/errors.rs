@@ -1,33 +1,46 @@
 //! The error model shared by the property tests (tests/properties.rs) and the
-//! fuzz targets (fuzz/src/lib.rs), written from the README rather than from
-//! src/: the documented codes, their official WeChat numbers, and which code
-//! the input checks must give. Include it next to `base64_oracle`.
+//! fuzz targets (fuzz/src/lib.rs), written from the documentation rather than
+//! from src/error.rs: the documented codes and their official WeChat numbers
+//! are src/vocabulary.json's engine rows (the source the README's error table
+//! is checked against, tests/js/readme.test.mjs), and which code the input
+//! checks must give is written out below from the README's rules. Include it
+//! next to `base64_oracle`.
+#![allow(clippy::expect_used)]
+
+use std::sync::LazyLock;
 
 use super::base64_oracle::strict_after_repair;
 
-/// The codes the README documents, written out here (not `Error::CODES`) so a
-/// code added or renamed in src/ without updating the docs fails the checks.
-pub const DOCUMENTED_CODES: [&str; 9] = [
-    "INVALID_ARGUMENT",
-    "INVALID_SESSION_KEY",
-    "INVALID_IV",
-    "INVALID_ENCRYPTED_DATA",
-    "DECRYPT_FAILED",
-    "NOT_PHONE_DATA",
-    "APPID_MISMATCH",
-    "EXPIRED",
-    "RANDOM_UNAVAILABLE",
-];
+/// The engine rows of src/vocabulary.json: (code, wxErrCode).
+static ENGINE_ERRORS: LazyLock<Vec<(&'static str, Option<i32>)>> = LazyLock::new(|| {
+    let vocabulary: serde_json::Value =
+        serde_json::from_str(include_str!("../../src/vocabulary.json")).expect("vocabulary.json");
+    vocabulary["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter(|row| row["source"] == "engine")
+        .map(|row| {
+            let code = row["code"].as_str().expect("code").to_owned();
+            let wx = row["wxErrCode"]
+                .as_i64()
+                .map(|n| i32::try_from(n).expect("i32"));
+            (&*Box::leak(code.into_boxed_str()), wx)
+        })
+        .collect()
+});
+
+/// The codes the engine may return, from the vocabulary (not `Error::CODES`),
+/// so a code added or renamed in src/ without the vocabulary fails the checks.
+pub static DOCUMENTED_CODES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| ENGINE_ERRORS.iter().map(|(code, _)| *code).collect());
 
 /// The official WXBizDataCrypt number of a code, where one exists.
 pub fn documented_wx_err_code(code: &str) -> Option<i32> {
-    match code {
-        "INVALID_SESSION_KEY" => Some(-41001),
-        "INVALID_IV" => Some(-41002),
-        "DECRYPT_FAILED" => Some(-41003),
-        "INVALID_ENCRYPTED_DATA" => Some(-41004),
-        _ => None,
-    }
+    ENGINE_ERRORS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .and_then(|(_, wx)| *wx)
 }
 
 /// The code the input checks must give, if any (`None`: inputs are well-formed
