@@ -94,8 +94,8 @@ impl Error {
     }
 
     /// The engine's numeric status for this error: its `status` in
-    /// src/vocabulary.json, what the wasm ABI returns (tests/vocabulary.rs
-    /// checks the two against each other).
+    /// src/vocabulary.json, what the wasm ABI returns (the unit test
+    /// `matches_the_vocabulary` below checks the two against each other).
     #[cfg_attr(
         not(all(target_arch = "wasm32", target_os = "unknown")),
         allow(dead_code)

@@ -497,12 +497,12 @@ fn oversize_is_rejected_before_decoding() {
     }
 }
 
-/// Found by the json_shape fuzz target (seed `fuzz/seeds/json_shape/phone-as-array`):
-/// natively, `decrypt_phone` accepted a JSON *array* as phone data, because
-/// serde's derived `Deserialize` also reads a struct from a sequence of its
-/// fields in declaration order (and the watermark likewise), while the wasm
-/// binding reads fields by name and says NOT_PHONE_DATA. Both builds now
-/// accept objects only (src/open_data.rs `object_only`).
+/// Phone data and its watermark are JSON objects, read by member name
+/// (src/json.rs): an array holding the same values in field order is not
+/// phone data (NOT_PHONE_DATA), and an array where the watermark belongs is
+/// no watermark, natively and in the .wasm alike (the same core). The fuzz
+/// targets json_shape and open model exactly this (fuzz/src/lib.rs
+/// `phone_shape`; seed `fuzz/seeds/json_shape/phone-as-array`).
 #[test]
 fn phone_data_must_be_a_json_object() {
     let key = "tiihtNczf5v6AKRyjwEUhQ==";
