@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm audit for every npm dependency tree in the repository (issue 7, item 8).
+# npm audit for every npm dependency tree in the repository.
 #
 # The published package itself has no dependencies (checked below); what we
 # audit are the development trees, each from its committed package-lock.json

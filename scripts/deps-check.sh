@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Supply-chain checks that work offline, for `make test` (issue 7, item 8):
+# Supply-chain checks that work offline, for `make test`:
 # cargo-deny's licenses, bans and sources checks over Cargo.lock, configured
 # in deny.toml. Installs cargo-deny if missing (pinned, --locked; ~2 min).
 #
