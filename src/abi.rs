@@ -30,7 +30,7 @@ use zeroize::Zeroize;
 
 use crate::error::{EncryptedDataProblem, Error};
 use crate::open_data::{self, Checks, Shape};
-use crate::{base64, signature, MAX_ENCRYPTED_BASE64_LEN};
+use crate::{base64, MAX_ENCRYPTED_BASE64_LEN};
 
 /// Bytes before the inputs: eight `u32` result words.
 const HEADER: usize = 32;
@@ -233,13 +233,14 @@ pub fn wx_seal(key_len: u32, plain_len: u32) -> u32 {
 
 /// `rawData` signature check: inputs `raw`, `signature`, `key` (all as given).
 /// Returns 1 when `signature` is `sha1(raw + key)` in hex, else 0.
+#[cfg(feature = "tools")]
 #[wasm_bindgen]
 pub fn wx_verify(raw_len: u32, signature_len: u32, key_len: u32) -> u32 {
     let status = with_scratch(total(&[raw_len, signature_len, key_len]), |_, rest| {
         let (raw, rest) = split(rest, raw_len)?;
         let (sig, rest) = split(rest, signature_len)?;
         let (key, _) = split(rest, key_len)?;
-        if signature::verify_signature_bytes(raw, sig, key) {
+        if crate::signature::verify_signature_bytes(raw, sig, key) {
             Ok(())
         } else {
             Err(Error::DecryptFailed)

@@ -106,7 +106,7 @@ export function createApi(engine, tools) {
     string(rawData, 'rawData');
     string(signature, 'signature');
     string(sessionKey, 'sessionKey');
-    return engine().verify(rawData, signature, sessionKey);
+    return tools().verify(rawData, signature, sessionKey);
   }
 
   function encryptData(sessionKey, data) {
