@@ -15,8 +15,9 @@
 //! then the inputs, packed in the order each export names, then the output
 //! region. A status word is `code | sub << 8`: `code` is the error's `status`
 //! in src/vocabulary.json (0: success), `sub` selects a detail message and
-//! header word [`DETAIL`] carries a number for it (tests/vocabulary.rs keeps
-//! the two in step).
+//! header word [`DETAIL`] carries a number for it (the unit test
+//! `matches_the_vocabulary` in src/error.rs keeps statuses and codes in step;
+//! tests/js/vocabulary.test.mjs checks every message the JS builds).
 //!
 //! Secrets: every export wipes what it copied in and what it computed, and
 //! scrubs the stack it used (`scrubbed`); only a successful decryption leaves
