@@ -166,11 +166,17 @@ table(['step', 'µs/op'], stepRows);
 // 6. Timing side channel (dudect): valid padding + bad JSON vs bad padding.
 // Both are one DECRYPT_FAILED; a time difference would be a padding oracle.
 const TIMING_SAMPLES = quick ? 50_000 : 300_000;
-const timing = spawnSync(process.execPath, [new URL('../tests/security/timing.mjs', import.meta.url).pathname], {
-  env: { ...process.env, TIMING_SAMPLES: String(TIMING_SAMPLES) }, encoding: 'utf8',
-});
-assert.equal(timing.status, 0, timing.stderr);
-const timingLines = timing.stdout.split('\n').filter((l) => /^timing(-[a-z]+)?: /.test(l));
+const timingLines = [];
+// Each build: SIMD (vpaes) as most engines load it, and the MVP baseline
+// (fixslice AES) that Node 10-16.3 load; the sample and the control once.
+for (const build of ['simd', 'baseline']) {
+  const timing = spawnSync(process.execPath, [new URL('../tests/security/timing.mjs', import.meta.url).pathname], {
+    env: { ...process.env, TIMING_SAMPLES: String(TIMING_SAMPLES), TIMING_BUILD: build, ...(build === 'baseline' ? { TIMING_ONLY_OURS: '1' } : {}) },
+    encoding: 'utf8',
+  });
+  assert.equal(timing.status, 0, timing.stderr);
+  timingLines.push(...timing.stdout.split('\n').filter((l) => /^timing(-[a-z]+)?: /.test(l)));
+}
 print(`## Timing side channel: dudect, ${TIMING_SAMPLES.toLocaleString('en')} samples per line (tests/security/timing.mjs)`);
 print();
 print('Welch t of decryptPhone time, class 0 = valid padding + bad JSON, class 1 = bad padding, classes interleaved at random, largest |t| over dudect\'s crops; |t| > 4.5 means a difference. A figure, not a gate.');

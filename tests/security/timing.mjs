@@ -94,7 +94,16 @@ function report(label, result, prefix = 'timing') {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { entries } = await import(pathToFileURL(join(here, '../js/support/entries.mjs')));
+  // TIMING_BUILD=baseline measures the MVP build (the one engines without
+  // SIMD128 load): the Node entry picks its build with WebAssembly.validate
+  // on a SIMD probe, so the probe is refused while the package loads.
+  const validate = WebAssembly.validate;
+  if (process.env.TIMING_BUILD === 'baseline') WebAssembly.validate = () => false;
   const api = await entries[0][1]();
+  api.initSync();
+  WebAssembly.validate = validate;
+  const build = api.engineBuild();
+  if (process.env.TIMING_BUILD && build !== process.env.TIMING_BUILD) throw new Error(`asked for the ${process.env.TIMING_BUILD} build, got ${build}`);
   const key = randomBytes(16), iv = randomBytes(16);
   const sk = key.toString('base64'), ivb = iv.toString('base64');
   const [validPad, invalidPad] = classes(key, iv);
@@ -104,7 +113,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   const swallow = (fn) => (d) => { try { fn(d); } catch { /* the error is the expected outcome */ } };
   console.log(`dudect: decryptPhone, class 0 = valid padding + bad JSON, class 1 = invalid padding; 160-byte ciphertexts; ${SAMPLES} samples each line; |t| > 4.5 means a timing difference`);
-  report('ours: decryptPhone', measure(swallow((d) => api.decryptPhone(sk, d, ivb)), [validPad, invalidPad]));
+  report(`ours: decryptPhone, ${build} build`, measure(swallow((d) => api.decryptPhone(sk, d, ivb)), [validPad, invalidPad]));
   if (!process.env.TIMING_ONLY_OURS) {
     const sample = new OfficialSample('wx4f4bc4dec97d474b', sk);
     report('official sample (node:crypto), same inputs', measure(swallow((d) => sample.decryptData(d, ivb)), [validPad, invalidPad]), 'timing-sample');
