@@ -382,6 +382,24 @@ fn decrypt_checked(
     Ok((text_len, members))
 }
 
+/// The `&str` inputs of the native API as the byte buffers the request path
+/// works in (wiped on drop): key, iv and data copied, and an output region
+/// large enough for the longest one's decoding. The size limit comes first,
+/// before anything is copied.
+fn native_buffers(
+    session_key: &str,
+    encrypted_data: &str,
+    iv: &str,
+) -> Result<[Zeroizing<Vec<u8>>; 4]> {
+    if encrypted_data.len() > MAX_ENCRYPTED_BASE64_LEN {
+        return Err(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge));
+    }
+    let copy = |text: &str| Zeroizing::new(text.as_bytes().to_vec());
+    let longest = session_key.len().max(iv.len()).max(encrypted_data.len());
+    let out = Zeroizing::new(vec![0u8; base64::max_decoded_len(longest)]);
+    Ok([copy(session_key), copy(iv), copy(encrypted_data), out])
+}
+
 /// Decrypts and checks padding and UTF-8, not JSON: the text as WeChat
 /// encrypted it (for diagnosis and tests; the request path is
 /// [`decrypt_data`], which also requires JSON).
@@ -390,13 +408,7 @@ pub fn decrypt_text(
     encrypted_data: &str,
     iv: &str,
 ) -> Result<Zeroizing<String>> {
-    if encrypted_data.len() > MAX_ENCRYPTED_BASE64_LEN {
-        return Err(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge));
-    }
-    let copy = |text: &str| Zeroizing::new(text.as_bytes().to_vec());
-    let (mut key, mut iv, mut data) = (copy(session_key), copy(iv), copy(encrypted_data));
-    let longest = key.len().max(iv.len()).max(data.len());
-    let mut out = Zeroizing::new(vec![0u8; base64::max_decoded_len(longest)]);
+    let [mut key, mut iv, mut data, mut out] = native_buffers(session_key, encrypted_data, iv)?;
     let (text_len, _) = decrypt_checked(&mut key, &mut iv, &mut data, &mut out, false)?;
     out.truncate(text_len);
     String::from_utf8(core::mem::take(&mut *out))
@@ -481,13 +493,7 @@ pub(crate) fn open_native(
     shape: Shape,
     options: &DecryptOptions<'_>,
 ) -> Result<(Opened, Zeroizing<Vec<u8>>)> {
-    if encrypted_data.len() > MAX_ENCRYPTED_BASE64_LEN {
-        return Err(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge));
-    }
-    let copy = |text: &str| Zeroizing::new(text.as_bytes().to_vec());
-    let (mut key, mut iv, mut data) = (copy(session_key), copy(iv), copy(encrypted_data));
-    let longest = key.len().max(iv.len()).max(data.len());
-    let mut out = Zeroizing::new(vec![0u8; base64::max_decoded_len(longest)]);
+    let [mut key, mut iv, mut data, mut out] = native_buffers(session_key, encrypted_data, iv)?;
     let checks = Checks {
         app_id: options.app_id.map(str::as_bytes),
         age: options

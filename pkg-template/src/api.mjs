@@ -6,6 +6,8 @@
 import vocabulary from '../../src/vocabulary.json';
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
 import { readOptions } from './options.mjs';
+import { createDiagnose } from './diagnose.mjs';
+import { installPhoneRule } from './rules.mjs';
 
 export { readOptions };
 
@@ -147,5 +149,8 @@ export function createApi(engine, tools) {
     }
   }
 
-  return { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt };
+  // The WeChat client and the cloud helpers check phone data with this rule.
+  installPhoneRule(phoneInfoFromJson);
+  const diagnose = createDiagnose(tools);
+  return { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt, diagnose };
 }

@@ -7,7 +7,6 @@
 import { createEngine, hasSimd } from './engine.mjs';
 import { createApi } from './api.mjs';
 import { WxOpenDataError } from './errors.mjs';
-import { installPhoneRule } from './rules.mjs';
 
 let engine;
 
@@ -80,16 +79,8 @@ function tools() {
 }
 
 const api = createApi(load, tools);
-export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt } = api;
-// The WeChat client and the cloud helpers check phone data with the engine's rule.
-installPhoneRule(api.phoneInfoFromJson);
-export { WxOpenDataError, isWxOpenDataError } from './errors.mjs';
-export { WeChatClient, MemoryStore } from './client.mjs';
-export { createRedisStore } from './redis-store.mjs';
-export { fromCloudPhoneNumber, fromCloudOpenData } from './cloud.mjs';
-export { ridOf } from './wechat-errors.mjs';
-import { createDiagnose } from './diagnose.mjs';
-export const diagnose = createDiagnose(tools);
+export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt, diagnose } = api;
+export * from './exports.mjs';
 
 /** The build in use ('simd' or 'baseline'); loads the engine. */
 export function engineBuild() {

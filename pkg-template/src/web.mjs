@@ -6,8 +6,6 @@
 // has no SIMD128); the baseline also serves encryptData and diagnose.
 import { createEngine, hasSimd, webCodec } from './engine.mjs';
 import { createApi } from './api.mjs';
-import { installPhoneRule } from './rules.mjs';
-import { createDiagnose } from './diagnose.mjs';
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
 
 let engine;
@@ -119,15 +117,8 @@ export function initSync(input) {
 }
 
 const api = createApi(loaded, tools);
-export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt } = api;
-// The WeChat client and the cloud helpers check phone data with the engine's rule.
-installPhoneRule(api.phoneInfoFromJson);
-export { WxOpenDataError, isWxOpenDataError } from './errors.mjs';
-export { WeChatClient, MemoryStore } from './client.mjs';
-export { createRedisStore } from './redis-store.mjs';
-export { fromCloudPhoneNumber, fromCloudOpenData } from './cloud.mjs';
-export { ridOf } from './wechat-errors.mjs';
-export const diagnose = createDiagnose(tools);
+export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt, diagnose } = api;
+export * from './exports.mjs';
 
 /** The build in use ('simd', 'baseline' or 'custom'). */
 export function engineBuild() {

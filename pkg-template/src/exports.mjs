@@ -1,0 +1,10 @@
+// What every entry exports that needs no engine instance of its own: the
+// error class, the WeChat server client, its stores and the cloud helpers.
+// (They reach the engine's PhoneInfo rule through rules.mjs, which the
+// entry's createApi installs.) tests/types/exports-match.mjs checks each
+// entry's export list against its typings.
+export { WxOpenDataError, isWxOpenDataError } from './errors.mjs';
+export { WeChatClient, MemoryStore } from './client.mjs';
+export { createRedisStore } from './redis-store.mjs';
+export { fromCloudPhoneNumber, fromCloudOpenData } from './cloud.mjs';
+export { ridOf } from './wechat-errors.mjs';
