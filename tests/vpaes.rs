@@ -14,6 +14,8 @@
     clippy::panic
 )]
 
+#[macro_use]
+mod common;
 mod vpaes_shared;
 
 use proptest::prelude::*;

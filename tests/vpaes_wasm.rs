@@ -14,6 +14,7 @@
 )]
 
 #[macro_use]
+mod common;
 mod vpaes_shared;
 
 everywhere! {

@@ -12,15 +12,8 @@ use cbc::cipher::{
 use wx_open_data::vpaes::{Vpaes128, Vpaes128Dec, Vpaes128Enc};
 use zeroize::ZeroizeOnDrop;
 
-/// Declares `fn`s as `#[test]` natively and `#[wasm_bindgen_test]` on wasm32.
-macro_rules! everywhere {
-    ($($(#[$meta:meta])* fn $name:ident() $body:block)*) => {$(
-        $(#[$meta])*
-        #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-        #[cfg_attr(not(target_arch = "wasm32"), test)]
-        fn $name() $body
-    )*};
-}
+// `everywhere!` (one body for `#[test]` and `#[wasm_bindgen_test]`) comes
+// from tests/common, which the including test file declares first.
 
 pub fn hex(s: &str) -> Vec<u8> {
     base16ct::mixed::decode_vec(s).unwrap()
