@@ -80,9 +80,15 @@ pub(crate) fn status_of(error: Error) -> (u32, u32) {
 fn invalid_argument_sub(what: &str) -> u32 {
     match what {
         "data is larger than decryption accepts (1 MiB of ciphertext)" => 1,
+        TOO_LARGE_TEXT => 3,
         _ => 2,
     }
 }
+
+const TOO_LARGE_TEXT: &str = "input too large";
+/// The arguments do not fit (a length from JS past the buffer, or more than
+/// one call may reserve): detail 3 of INVALID_ARGUMENT in src/vocabulary.json.
+pub(crate) const TOO_LARGE: Error = Error::InvalidArgument(TOO_LARGE_TEXT);
 
 /// Makes room for `units` UTF-16 code units of input (of which `data_units`
 /// are `encryptedData`) and the output region; returns a status word. The
@@ -93,7 +99,7 @@ pub fn wx_reserve(units: u32, data_units: u32) -> u32 {
     if data_units > MAX_ENCRYPTED_BASE64_LEN {
         return status_of(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge)).0;
     }
-    let too_large = status_of(Error::InvalidArgument("input too large")).0 | 3 << 8;
+    let too_large = status_of(TOO_LARGE).0;
     if units > MAX_UNITS {
         return too_large;
     }
@@ -212,18 +218,13 @@ pub fn wx_seal(key_len: u32, plain_len: u32) -> u32 {
     with_scratch(total(&[key_len, 16, room as u32]), |header, rest| {
         let (key, rest) = split(rest, key_len)?;
         let (iv, rest) = split(rest, 16)?;
-        let iv: [u8; 16] = (&*iv)
-            .try_into()
-            .map_err(|_| Error::InvalidArgument("input too large"))?;
+        let iv: [u8; 16] = (&*iv).try_into().map_err(|_| TOO_LARGE)?;
         // The plaintext, with room after it for the padding.
         let (plain, out) = split(rest, room as u32)?;
         let out_start = out.as_ptr() as usize;
         let n = open_data::seal_in_place(key, &iv, plain, plain_len as usize, out)?;
-        let (_, iv_out) = out
-            .split_at_mut_checked(n)
-            .ok_or(Error::InvalidArgument("input too large"))?;
-        let iv_n =
-            base64::encode_into(&iv, iv_out).ok_or(Error::InvalidArgument("input too large"))?;
+        let (_, iv_out) = out.split_at_mut_checked(n).ok_or(TOO_LARGE)?;
+        let iv_n = base64::encode_into(&iv, iv_out).ok_or(TOO_LARGE)?;
         set(header, OUT_PTR, out_start as u32);
         set(header, OUT_LEN, n as u32);
         set(header, IV_PTR, (out_start + n) as u32);
@@ -286,7 +287,7 @@ pub(crate) fn with_scratch(
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let Some((header, rest)) = scratch.split_at_mut_checked(HEADER) else {
-                return status_of(Error::InvalidArgument("input too large")).0;
+                return status_of(TOO_LARGE).0;
             };
             header.fill(0);
             // Every export writes at most this far: its inputs, then an
@@ -314,8 +315,7 @@ pub(crate) fn with_scratch(
 /// The first `len` bytes of `rest` and what follows; the inputs' lengths come
 /// from JS, so a length past the buffer is an error, never a panic.
 pub(crate) fn split(rest: &mut [u8], len: u32) -> Result<(&mut [u8], &mut [u8]), Error> {
-    rest.split_at_mut_checked(len as usize)
-        .ok_or(Error::InvalidArgument("input too large"))
+    rest.split_at_mut_checked(len as usize).ok_or(TOO_LARGE)
 }
 
 pub(crate) fn total(lens: &[u32]) -> usize {

@@ -53,7 +53,7 @@ const NO_KEY: u32 = 0xffff;
 const MAX_PREVIOUS: u32 = 64;
 
 /// A JS bug (the lengths do not fit the inputs), never the caller's.
-const BAD_LAYOUT: Error = Error::InvalidArgument("input too large");
+const BAD_LAYOUT: Error = crate::abi::TOO_LARGE;
 
 /// Diagnosis: see the module docs for the inputs and the header words.
 /// `max_age` < 0: no age check; `now`: unix seconds (JS passes its clock).
