@@ -10,7 +10,7 @@ WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs) src/vocabulary.json
 TEMPLATE := $(shell find pkg-template -type f) README.md
 
-.PHONY: help setup setup-build check pkg test demo bench test-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz fuzz vectors-check lint clean
+.PHONY: help setup setup-build check pkg test demo bench test-deps test-fresh-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz fuzz vectors-check lint clean
 
 help:
 	@echo "make demo   - build if needed, run the terminal demo"
@@ -46,7 +46,7 @@ check: setup-build lint
 	node --test tests/js/
 	@echo "make check: ok"
 
-test: setup lint test-deps test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz
+test: setup lint test-deps test-fresh-deps test-rust vectors-check test-wasm pkg test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz
 	@echo "make test: all suites passed"
 
 lint:
@@ -59,6 +59,12 @@ lint:
 # deny.toml); offline. Advisories cannot be fetched here: docs/dependencies.md.
 test-deps:
 	bash scripts/deps-check.sh
+
+# The same check as a brand-new machine runs it: an empty CARGO_HOME (no
+# registry cache; the installed tools stay on PATH), so a crate that only a
+# warm cache holds fails here rather than on the first fresh CI machine.
+test-fresh-deps:
+	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && CARGO_HOME="$$home" bash scripts/deps-check.sh && echo "test-fresh-deps: ok with an empty CARGO_HOME"
 
 # Native, with AES-NI where present, then with the constant-time software AES
 # that ships in the .wasm (its own target dir, so the two builds do not thrash).

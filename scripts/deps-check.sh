@@ -17,6 +17,11 @@ if ! cargo deny --version 2>/dev/null | grep -q " $CARGO_DENY_VERSION"; then
   cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
 
-# --offline: the crate graph comes from Cargo.lock and the local registry
-# cache (cargo has already fetched it for the builds before this step).
+# --offline reads the crate graph from Cargo.lock and the local registry
+# cache, and needs every crate of the lock for every target there. Builds
+# fetch only what their own targets use (wasm-bindgen-test's tokio and
+# minicov, windows-sys, ... never), so fetch them all first: a no-op on a warm
+# machine. `make test-fresh-deps` runs this script with an empty CARGO_HOME,
+# so a step that relies on a warm cache fails here before it lands.
+cargo fetch --locked --quiet
 cargo deny --offline --color never check licenses bans sources
