@@ -144,8 +144,10 @@ pub fn wx_wipe() {
 /// Decryption, the request path: inputs `key`, `iv`, `data`, then `app_id`
 /// (`app_id_len` = `u32::MAX`: no appid check); `max_age` < 0: no age check,
 /// else `now` is the time to measure at. `phone` != 0 applies the phone
-/// shape. On success the plaintext is at header words `OUT_PTR`/`OUT_LEN`
-/// and `FLAGS` bit 0 says `countryCode` is a number.
+/// shape. On success the plaintext is at header words `OUT_PTR`/`OUT_LEN`,
+/// and `FLAGS` and the spans are as [`set_opened`] writes them (the JS side
+/// builds WeChat-form phone data from the spans: tests/js/fast-path.test.mjs
+/// counts its `JSON.parse` calls).
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn wx_open(
@@ -180,7 +182,7 @@ pub fn wx_open(
             let opened = open_data::open_in_place(key, iv, data, out, shape, &checks)?;
             set(header, OUT_PTR, out_start as u32);
             set(header, OUT_LEN, opened.text_len as u32);
-            set(header, FLAGS, u32::from(opened.numeric_country_code));
+            set_opened(header, &opened);
             Ok(())
         },
     )

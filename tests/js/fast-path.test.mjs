@@ -133,5 +133,35 @@ for (const [label, load] of entries) {
       // The generator must exercise the fast path a good part of the time.
       assert.ok(canonical > CASES / 4, `only ${canonical} texts in WeChat's form`);
     });
+
+    // The claim itself, not only equal outputs: WeChat-form phone data makes
+    // no JSON.parse call at all, and any other form falls back to it.
+    it('WeChat-form phone data is built without JSON.parse; other forms are parsed', () => {
+      const wechat = '{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}';
+      const reordered = '{"purePhoneNumber":"13580006666","phoneNumber":"13580006666","countryCode":"86","watermark":{"timestamp":1477314187,"appid":"wx4f4bc4dec97d474b"}}';
+      const parse = JSON.parse;
+      let calls = 0;
+      const count = (fn) => {
+        calls = 0;
+        JSON.parse = function counted(...args) {
+          calls++;
+          return parse.apply(this, args);
+        };
+        try {
+          return fn();
+        } finally {
+          JSON.parse = parse;
+        }
+      };
+      for (const [text, parses] of [[wechat, 0], [reordered, 1]]) {
+        const s = seal(text);
+        const got = count(() => api.decryptPhone(s.sessionKey, s.encryptedData, s.iv, { appId: 'wx4f4bc4dec97d474b' }));
+        assert.deepStrictEqual(got, parse(text));
+        assert.equal(calls, parses, `decryptPhone of ${text}: ${calls} JSON.parse calls`);
+        const fromJson = count(() => api.phoneInfoFromJson(text));
+        assert.deepStrictEqual(fromJson, parse(text));
+        assert.equal(calls, parses, `phoneInfoFromJson of ${text}: ${calls} JSON.parse calls`);
+      }
+    });
   });
 }
