@@ -32,6 +32,12 @@ cpSync(join(root, 'pkg-template'), pkg, {
 cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
 // The npm README is the repository's (tests/js/readme.test.mjs runs its examples).
 cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
+// What the README links to ships beside it, so its links resolve inside
+// node_modules too (scripts/test-pack.sh checks every relative link of every
+// Markdown file in the tarball).
+for (const doc of ['docs/client.md', 'docs/security.md', 'docs/performance.md', 'CHANGELOG.md']) {
+  cpSync(join(root, doc), join(pkg, doc));
+}
 
 const wasm = {};
 for (const build of ['simd', 'baseline']) {

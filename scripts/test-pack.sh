@@ -34,6 +34,29 @@ if [ "$expected" != "$actual" ]; then
 fi
 echo "test-pack: tarball holds exactly $(echo "$actual" | wc -l) files"
 
+# Every relative link of every Markdown file in the tarball resolves to a file
+# in the tarball: the README and the docs are read inside node_modules too.
+mkdir "$work/unpacked"
+tar xzf "$work/$tarball" -C "$work/unpacked"
+node -e "
+  const fs = require('fs'), path = require('path');
+  const top = process.argv[1];
+  const broken = [];
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).forEach((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return walk(p);
+    if (!p.endsWith('.md')) return;
+    for (const m of fs.readFileSync(p, 'utf8').matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1].split('#')[0];
+      if (!target || /^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
+      if (!fs.existsSync(path.resolve(path.dirname(p), target))) broken.push(path.relative(top, p) + ' -> ' + m[1]);
+    }
+  });
+  walk(top);
+  if (broken.length) { console.error('test-pack: links that do not resolve inside the package:\n  ' + broken.join('\n  ')); process.exit(1); }
+  console.log('test-pack: every relative link of the shipped Markdown resolves');
+" "$work/unpacked/package"
+
 mkdir "$work/app"
 cd "$work/app"
 echo '{ "name": "app", "private": true }' > package.json
