@@ -89,7 +89,7 @@ test-js: pkg
 test-security: pkg
 	node --test tests/security/ tests/soak/
 
-# The npm tarball in every runtime the README names (Node 18-24, Bun, Deno,
+# The npm tarball in every runtime the README names (Node 10.15-24, Bun, Deno,
 # Chromium, esbuild bundles, workerd), one shared check body.
 test-runtimes: pkg
 	bash scripts/test-runtimes.sh

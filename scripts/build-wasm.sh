@@ -10,8 +10,9 @@
 #       Bun, workerd); AES decryption is src/vpaes.rs. The request path
 #       only (no `tools`), so it stays small.
 # The JS surface picks one at load with WebAssembly.validate on a tiny SIMD
-# probe. tests/js/wasm-features.test.mjs validates each file against its
-# feature set and loads it in Node 10.
+# probe. The last wasm-opt run below validates each file with only its
+# build's features enabled (it fails on anything newer), and the runtime
+# matrix (tests/runtimes/run.mjs) loads the baseline in Node 10.15.
 #
 # Why not `wasm-pack build`: Rust >= 1.82 enables reference-types,
 # bulk-memory, sign-ext and more for wasm32 by default, and the precompiled

@@ -2,7 +2,7 @@
 //! allocation, and the positions of the few members the open-data rules read.
 //!
 //! Why not serde_json here: the `.wasm` must stay small (serde_json with its
-//! float parsing and `core::fmt` is most of 0.1's 110 KB) and must not
+//! float parsing and `core::fmt` would be most of a 100 KB build) and must not
 //! allocate, and the host builds the object with its own `JSON.parse`. What
 //! Rust must decide is *whether* `JSON.parse` will accept the text (so that
 //! parse failures never differ from padding failures, see

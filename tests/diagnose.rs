@@ -479,8 +479,8 @@ everywhere! {
     }
 
     fn every_detail_renders_its_whole_sentence() {
-        // The sentences of 0.1, word for word, now rendered from the
-        // structured finding (the same templates the npm package renders).
+        // Every sentence, word for word, rendered from the structured
+        // finding (the same templates the npm package renders).
         let d = |cause, kind, matched_previous_key, detail| Diagnosis { cause, kind, matched_previous_key, detail };
         let advice = "; call wx.login before the tap (on page load), use wx.checkSession in the callback, and keep only the newest session_key per user.";
         let rows = [

@@ -98,10 +98,10 @@ export function makeCases(api) {
 }
 
 // The cases where caller code throws (options getters or proxy traps,
-// encryptData data JSON.stringify cannot serialise). In 0.1 such JS ran while
-// wasm was calling it and each throw could keep an externref slot; in 0.2 it
-// runs in JS before any wasm call, and these cases are held to "flat" like
-// the rest. Kept as a list so that a regression is attributed to them.
+// encryptData data JSON.stringify cannot serialise). Such JS runs before any
+// wasm call, so a throw can leave nothing behind in the instance; these cases
+// are held to "flat" like the rest and kept as a list, so that a regression
+// (JS running while wasm calls it) is attributed to them.
 export const THROWING_JS = ['INVALID_ARGUMENT throwing getter', 'INVALID_ARGUMENT throwing proxy', 'INVALID_ARGUMENT encryptData of a cyclic object'];
 
 /**
@@ -159,9 +159,9 @@ export async function soak({ calls = 1_000_000, warmup = Math.min(50_000, Math.f
   if (samples.at(-1).at !== calls) samples.push(end);
 
   // Phase 2: WXBizDataCrypt instances made and dropped, as most callers do.
-  // 0.1 kept each instance's key in linear memory until a FinalizationRegistry
-  // callback freed it; 0.2's instances hold JS strings only, so linear memory
-  // must not move at all (unfreedPeak == end.wasm).
+  // Instances hold JS strings only (no key kept in linear memory until a
+  // FinalizationRegistry callback frees it), so linear memory must not move
+  // at all (unfreedPeak == end.wasm).
   const unfreed = Math.floor(calls / 4);
   const s0 = seal(Buffer.alloc(16, 4), Buffer.alloc(16, 5), { a: 1, watermark: { timestamp: 1, appid: APPID } });
   let unfreedPeak = end.wasm;
