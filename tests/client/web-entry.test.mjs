@@ -22,10 +22,7 @@ const SIMD_ONLY = new Uint8Array([
 ]);
 
 /** The raw builds, compiled as workerd compiles an imported .wasm at deploy time. */
-const compiled = {
-  simd: new WebAssembly.Module(readFileSync(new URL('wasm/simd.wasm', PKG))),
-  baseline: new WebAssembly.Module(readFileSync(new URL('wasm/baseline.wasm', PKG))),
-};
+const compiled = { simd: new WebAssembly.Module(readFileSync(new URL('wasm/simd.wasm', PKG))) };
 
 /** A fresh instance of the web entry (its own engine state), as a new worker or page would load it. */
 let instances = 0;
@@ -94,8 +91,9 @@ test('web entry where wasm cannot be compiled (workerd) without initSync: getPho
       assert.equal(mock.counters.requests, 0, 'no request: no token fetch, no getuserphonenumber');
       // init() itself gives the same sentence.
       await rejectsWith(web.init(), 'INVALID_ARGUMENT').then((err) => assert.equal(err.message, e.message));
-      // With the compiled module, as workerd hands over an imported .wasm: the same code works.
-      web.initSync({ module: compiled.simd, tools: compiled.baseline });
+      // initSync({ module }) with the compiled module, as workerd hands over
+      // an imported .wasm (the line the error names): the same code works.
+      web.initSync({ module: compiled.simd });
       const phone = await client.getPhoneNumber(code);
       assert.equal(phone.phoneNumber, mock.client.phoneOf('carol').phoneNumber);
       assert.equal(web.engineBuild(), 'custom');
