@@ -76,7 +76,12 @@ function build(opened) {
   return data;
 }
 
-export function createApi(engine, tools) {
+/**
+ * `engine()` and `tools()` return the loaded engines; `ready()` (optional:
+ * by default engine()) makes the engine ready, or throws why it cannot. The
+ * WeChat client awaits it before its first request.
+ */
+export function createApi(engine, tools, ready) {
   function decrypt(phone, sessionKey, encryptedData, iv, options) {
     string(sessionKey, 'sessionKey');
     string(encryptedData, 'encryptedData');
@@ -150,7 +155,9 @@ export function createApi(engine, tools) {
   }
 
   // The WeChat client and the cloud helpers check phone data with this rule.
-  installPhoneRule(phoneInfoFromJson);
+  installPhoneRule(phoneInfoFromJson, ready || (() => {
+    engine();
+  }));
   const diagnose = createDiagnose(tools);
   return { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt, diagnose };
 }

@@ -12,6 +12,7 @@
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
 import { apiError, failureName, ridOf, unavailable } from './wechat-errors.mjs';
 import { phoneInfoOfReply } from './cloud.mjs';
+import { engineReady } from './rules.mjs';
 import { hmacSha256Hex } from './hmac.mjs';
 import { MemoryStore, checkStore } from './store.mjs';
 import { strictOptions } from './options.mjs';
@@ -421,6 +422,10 @@ export class WeChatClient {
     const path = '/wxa/business/getuserphonenumber';
     const body = opts.openid === undefined ? { code } : { code, openid: opts.openid };
     const secrets = [s.appSecret, code];
+    // The engine reads the reply: loaded before the first request (the web
+    // entry's init()), or the call fails with no request made and the
+    // single-use code unspent (tests/client/web-entry.test.mjs).
+    await engineReady();
     const reply = await withToken(s, (token) => {
       secrets.push(token);
       return exchange(s, path, { access_token: token }, body, secrets);

@@ -7,10 +7,26 @@
 import { invalidArgument } from './errors.mjs';
 
 let rule;
+let ready;
 
-/** Called once by the entry (node.mjs, web.mjs) with its api.phoneInfoFromJson. */
-export function installPhoneRule(phoneInfoFromJson) {
+/**
+ * Called once by the entry (node.mjs, web.mjs, through createApi) with its
+ * api.phoneInfoFromJson and `engineReady`: a function that makes the engine
+ * ready (the web entry's init()) or throws why it cannot.
+ */
+export function installPhoneRule(phoneInfoFromJson, engineReady) {
   rule = phoneInfoFromJson;
+  ready = engineReady;
+}
+
+/**
+ * Resolves once the rule can run, or rejects with the entry's reason why it
+ * cannot (a WxOpenDataError naming initSync on workerd). The WeChat client
+ * awaits it before its first request, so a single-use code is never spent on
+ * a reply that could not be read (tests/client/web-entry.test.mjs).
+ */
+export function engineReady() {
+  return new Promise((resolve) => resolve(ready === undefined ? undefined : ready()));
 }
 
 /** PhoneInfo from getPhoneNumber JSON text, or a WxOpenDataError (NOT_PHONE_DATA, APPID_MISMATCH, EXPIRED). */

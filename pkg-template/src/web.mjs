@@ -1,7 +1,9 @@
 // The web entry (browsers, bundlers, Deno, Bun, workers): call `await init()`
-// once (idempotent) before anything else, or `initSync(moduleOrBytes)` where
-// the .wasm is already compiled (workerd, which forbids compiling bytes at
-// run time). By default init() uses the SIMD build embedded in
+// once (idempotent) before the synchronous functions, or
+// `initSync(moduleOrBytes)` where the .wasm is already compiled (workerd,
+// which forbids compiling bytes at run time). WeChatClient.getPhoneNumber
+// calls init() itself before its first request, or fails before it where
+// init() cannot work. By default init() uses the SIMD build embedded in
 // ./wasm-simd.mjs (the MVP baseline of ./wasm-baseline.mjs where the engine
 // has no SIMD128); the baseline also serves encryptData and diagnose.
 import { createEngine, hasSimd, webCodec } from './engine.mjs';
@@ -11,6 +13,23 @@ import { WxOpenDataError, invalidArgument } from './errors.mjs';
 let engine;
 let toolsEngine;
 let ready;
+
+/** The smallest valid module: the magic number and version 1. */
+const EMPTY_WASM = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+
+/**
+ * Whether this runtime compiles WebAssembly from bytes. Cloudflare workerd
+ * does not (only modules it compiled at deploy time run there), and init()
+ * always compiles the embedded baseline build.
+ */
+function compiles() {
+  try {
+    new WebAssembly.Module(EMPTY_WASM);
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
 
 function loaded() {
   if (engine === undefined) throw invalidArgument('call `await init()` (or initSync) from wx-open-data/web before using it');
@@ -77,6 +96,10 @@ async function baseline() {
 export function init(input) {
   if (ready === undefined) {
     ready = (async () => {
+      // Checked first, so that this fails before any request (tests/runtimes, workerd without initSync).
+      if (!compiles()) {
+        throw invalidArgument("this runtime compiles no WebAssembly at run time (Cloudflare workerd): import module from 'wx-open-data/wasm/simd.wasm' and call initSync({ module }) first");
+      }
       if (input === undefined && !hasSimd()) {
         const both = wrap(await baseline(), 'baseline');
         start(both, both);
@@ -116,7 +139,8 @@ export function initSync(input) {
   ready = Promise.resolve();
 }
 
-const api = createApi(loaded, tools);
+// The WeChat client loads the engine before its first request (rules.mjs).
+const api = createApi(loaded, tools, () => (engine === undefined ? init() : undefined));
 export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt, diagnose } = api;
 export * from './exports.mjs';
 

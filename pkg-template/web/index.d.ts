@@ -8,21 +8,30 @@ export * from '../index.js';
 
 /**
  * Instantiates the engine; call it once (idempotent: later calls return the
- * first call's promise) before anything else, which otherwise throws
- * INVALID_ARGUMENT. Without `input`, the SIMD build embedded in the package,
- * or where the engine lacks SIMD128 the baseline build fetched from
- * ../wasm/baseline.wasm next to this module. `input`: a compiled module, the
- * .wasm bytes, a Response (or a promise of one) or the URL of a .wasm file.
+ * first call's promise) before the synchronous functions, which otherwise
+ * throw INVALID_ARGUMENT. WeChatClient.getPhoneNumber calls it itself before
+ * its first request. Without `input`, the SIMD build embedded in the
+ * package, or where the engine lacks SIMD128 the baseline build, also
+ * embedded. `input`: a compiled module, the .wasm bytes, a Response (or a
+ * promise of one) or the URL of a .wasm file. The baseline build, which
+ * serves encryptData and diagnose, is always instantiated beside it.
+ * @throws {WxOpenDataError} INVALID_ARGUMENT (rejects) where the runtime
+ * compiles no WebAssembly at run time (Cloudflare workerd): use initSync
  */
 export declare function init(input?: WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response> | URL | string): Promise<void>;
+
+/** A compiled module or the bytes of a .wasm build. */
+export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 
 /**
  * Instantiates the engine synchronously from a compiled module or the .wasm
  * bytes (workerd, which forbids compiling at run time: import
- * 'wx-open-data/wasm/simd.wasm'), also in wasm-bindgen's `{ module }` form
- * that 0.1 documented. Does nothing once instantiated.
+ * 'wx-open-data/wasm/simd.wasm'), or `{ module, tools }` with the baseline
+ * build ('wx-open-data/wasm/baseline.wasm') as `tools`, which encryptData
+ * and diagnose need (without it they throw INVALID_ARGUMENT). Does nothing
+ * once instantiated.
  */
-export declare function initSync(input: WebAssembly.Module | ArrayBuffer | ArrayBufferView | { module: WebAssembly.Module | ArrayBuffer | ArrayBufferView }): void;
+export declare function initSync(input: WasmSource | { module: WasmSource; tools?: WasmSource }): void;
 
 /**
  * Which build runs: 'simd' or 'baseline' after init(), 'custom' after

@@ -58,6 +58,15 @@ function expectSame(actual, expected, what) {
  * initSync; randomness from globalThis.crypto only).
  * `context.globalCryptoFixed`, where set, says why this runtime's
  * globalThis.crypto cannot be hidden from its node:crypto.
+ * `context.wechat`, where set, is a mock WeChat ({ baseUrl, appId,
+ * appSecret, code, phoneNumber, countersUrl }) with one fresh phone code:
+ * the entry's WeChatClient.getPhoneNumber must give that number, before any
+ * init() (it loads the engine itself); with `wechat.refused` (workerd
+ * without initSync, which cannot compile wasm) it must first reject with
+ * INVALID_ARGUMENT naming initSync and the raw build while the mock counts
+ * no request (countersUrl), then, after the harness's `context.initSync`,
+ * give the number for the same code. The driver checks the mock's counters
+ * after the row too.
  *
  * Never throws: returns { passed, failed, details: [{check, error}],
  * skipped: [{check, reason}], build, artifacts }.
@@ -124,6 +133,32 @@ export async function runChecks(api, fixtures, context) {
     await check('before init(): INVALID_ARGUMENT naming init (the web entry)', () => {
       const error = throwsCode(() => good(), 'INVALID_ARGUMENT');
       expect(/init\(\)/.test(error.message), `the message does not say to call init(): ${error.message}`);
+    });
+  }
+
+  const wechat = context && context.wechat;
+  if (wechat) {
+    const client = new api.WeChatClient({ appId: wechat.appId, appSecret: wechat.appSecret, baseUrl: wechat.baseUrl });
+    let when = entry === 'web' && !context.initialized ? ' before init() (it loads the engine itself)' : '';
+    if (wechat.refused) {
+      await check('WeChatClient.getPhoneNumber without initSync: INVALID_ARGUMENT naming initSync and the .wasm to import, and no request', async () => {
+        const requests = async () => (await (await fetch(wechat.countersUrl)).json()).requests;
+        const before = await requests();
+        let error;
+        try { await client.getPhoneNumber(wechat.code); } catch (e) { error = e; }
+        expect(error instanceof api.WxOpenDataError && error.code === 'INVALID_ARGUMENT', `not INVALID_ARGUMENT: ${error && error.message}`);
+        expect(/initSync\(/.test(error.message) && error.message.indexOf("'wx-open-data/wasm/simd.wasm'") >= 0, `the message does not name initSync and the .wasm: ${error.message}`);
+        const shown = `${error.message}\n${error.stack}\n${JSON.stringify(error)}`;
+        expect(shown.indexOf(wechat.appSecret) < 0 && shown.indexOf(wechat.code) < 0, 'the error shows the AppSecret or the code');
+        const after = await requests();
+        expect(after === before, `the mock WeChat saw ${after - before} requests (no token fetch, no getuserphonenumber allowed)`);
+      });
+      context.initSync();
+      when = ' after initSync, with the same code (unspent)';
+    }
+    await check(`WeChatClient.getPhoneNumber against the mock WeChat${when}`, async () => {
+      const phone = await client.getPhoneNumber(wechat.code);
+      expect(phone.phoneNumber === wechat.phoneNumber && typeof phone.countryCode === 'string', `getPhoneNumber gave ${JSON.stringify(phone)}`);
     });
   }
 

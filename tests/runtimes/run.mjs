@@ -13,17 +13,23 @@
 // and the build the row used (engineBuild()) must be the one expected:
 // 'baseline' on Node < 16.4 (no SIMD128 in V8), 'simd' on every other engine
 // with the default loader, 'custom' where the caller passed the .wasm.
+// The web-entry rows (Deno web-file, Chromium, workerd) also exchange a
+// fresh phone code with WeChatClient.getPhoneNumber against the package's
+// mock WeChat (127.0.0.1), whose request counters are checked after the
+// row: one getuserphonenumber (for workerd without initSync, only after
+// initSync: none at all, not even a token fetch, before it). The README's workerd row runs the README's code-route example and
+// its workerd initSync line as printed.
 //
 // Prints a table (runtime, version, entry, build, checks passed/failed/
 // skipped) and exits 1 if any row is not as expected.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, createReadStream, existsSync, lstatSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeFixtures, verifyArtifacts } from './fixtures.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -72,7 +78,25 @@ writeFileSync(join(app, 'fixtures.json'), JSON.stringify(fixtures));
 // error-rows.mjs) in one module, syntax untouched: every row loads the same
 // file (workerd's config embeds it by name).
 requireRuntimes('esbuild').buildSync({ entryPoints: [join(here, 'checks.mjs')], bundle: true, format: 'esm', platform: 'neutral', outfile: join(app, 'checks.mjs'), logLevel: 'error' });
-for (const f of ['script.mjs', 'page.mjs', 'bundle-node.mjs', 'worker.mjs']) copyFileSync(join(here, 'harness', f), join(app, f));
+for (const f of ['script.mjs', 'page.mjs', 'bundle-node.mjs', 'worker.mjs', 'worker-no-init.mjs', 'readme-fetch.mjs', 'readme-worker.mjs']) copyFileSync(join(here, 'harness', f), join(app, f));
+
+// The mock WeChat of the package (wx-open-data/mock, from the tarball), for
+// the rows that run WeChatClient; reached directly or, from Chromium, through
+// the static server's /wechat/ (same origin, so no CORS).
+const { startMockWeChat } = await import(pathToFileURL(join(app, 'node_modules', 'wx-open-data', 'mock', 'index.mjs')).href);
+const WECHAT_APP = { appId: 'wx0123456789abcdef', appSecret: 'runtime-matrix-app-secret' };
+const mock = await startMockWeChat(WECHAT_APP);
+
+// The README's workerd row: the code-route example and the Runtimes table's
+// workerd `initSync` cell, exactly as the installed package's README prints them.
+{
+  const readme = readFileSync(join(app, 'node_modules', 'wx-open-data', 'README.md'), 'utf8');
+  const codeRoute = /<!-- readme-test: code-route -->\n```js\n([\s\S]*?)```/.exec(readme);
+  const workerdCell = /^\| Cloudflare workerd \|[^|\n]*\| `([^`]+)` \|$/m.exec(readme);
+  if (!codeRoute || !workerdCell) throw new Error('README.md has no code-route example or no Cloudflare workerd row');
+  writeFileSync(join(app, 'readme-code-route.mjs'), codeRoute[1]);
+  writeFileSync(join(app, 'readme-init.mjs'), `${workerdCell[1]}\n`);
+}
 
 // The cloud function: CommonJS (no "type"), its own node_modules, index.js,
 // and the check body as checks.cjs, bundled for Node 10 (see checks.mjs).
@@ -118,6 +142,26 @@ function run(exe, args, options = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * run(), without blocking this process: for the rows whose runtime calls
+ * the mock WeChat, which this process serves.
+ */
+function runAsync(exe, args) {
+  return new Promise((ok, fail) => {
+    const child = spawn(exe, args, { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.on('error', fail);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      ok({ status, signal, stdout, stderr });
+    });
+  });
+}
+
 /** The `RESULT {json}` line a harness printed, or an Error explaining why there is none. */
 function resultOf({ status, signal, stdout, stderr }) {
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
@@ -144,6 +188,21 @@ const MIME = {
 
 async function startStaticServer(root) {
   const server = createServer((req, res) => {
+    if (req.url === '/wechat-counters') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(mock.counters));
+      return;
+    }
+    if (req.url.startsWith('/wechat/')) {
+      // The mock WeChat on this origin, for the pages' WeChatClient.
+      const target = new URL(req.url.slice('/wechat'.length), mock.baseUrl);
+      const out = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
+        res.writeHead(up.statusCode, up.headers);
+        up.pipe(res);
+      });
+      out.on('error', () => res.writeHead(502).end());
+      req.pipe(out);
+      return;
+    }
     const path = normalize(join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
     if (!path.startsWith(root + sep) || !existsSync(path) || !statSync(path).isFile()) {
       res.writeHead(404).end('not found');
@@ -192,7 +251,12 @@ async function inChromium(url) {
 // engineBuild() must say there.
 
 const rows = [];
-const row = (runtime, versionOf, entry, usage, build, body) => rows.push({ runtime, versionOf, entry, usage, build, body });
+// options.wechat: what the row's WeChatClient must do against the mock
+// ('phone': one getuserphonenumber; 'refused': none before initSync (checked
+// in the row), then one; 'readme': the README's two calls).
+// options.sameOrigin: reach the mock through the static server (pages).
+// options.artifacts: false where the row runs no encryptData.
+const row = (runtime, versionOf, entry, usage, build, body, options = {}) => rows.push({ runtime, versionOf, entry, usage, build, body, ...options });
 
 const script = (exe, entry, pre = []) => () => resultOf(run(exe, [...pre, 'script.mjs', entry]));
 const cloud = (exe) => () => resultOf(run(exe, ['invoke.js', cloudFunction, 'event.json'], { cwd: cloudRuntime }));
@@ -241,10 +305,10 @@ row('Bun', () => version(bin.bun), 'import', "import { decryptPhone } from 'wx-o
 // tarball) with --node-modules-dir=manual, so 'wx-open-data' and
 // 'npm:wx-open-data' resolve through the exports map (Deno picks the `node`
 // condition, as Node does); and the web build by file path with init().
-const deno = ['run', '--quiet', '--no-prompt', '--cached-only', '--allow-read', '--allow-env', '--node-modules-dir=manual', '--no-lock'];
+const deno = ['run', '--quiet', '--no-prompt', '--cached-only', '--allow-read', '--allow-env', '--allow-net=127.0.0.1', '--node-modules-dir=manual', '--no-lock'];
 row('Deno', () => version(bin.deno), 'import', "import { decryptPhone } from 'wx-open-data' (node_modules)", 'simd', script(bin.deno, 'import', deno));
 row('Deno', () => version(bin.deno), 'npm-specifier', "import { decryptPhone } from 'npm:wx-open-data'", 'simd', script(bin.deno, 'npm-specifier', deno));
-row('Deno', () => version(bin.deno), 'web-file', "import { init } from './node_modules/wx-open-data/web/index.mjs'; await init()", 'simd', script(bin.deno, 'web-file', deno));
+row('Deno', () => version(bin.deno), 'web-file', "import { init } from './node_modules/wx-open-data/web/index.mjs'; await init()", 'simd', async () => resultOf(await runAsync(bin.deno, [...deno, 'script.mjs', 'web-file', './wechat.json'])), { wechat: 'phone' });
 
 let httpOrigin;
 // The empty icon keeps Chromium from requesting /favicon.ico (a 404 would count as a page error).
@@ -255,7 +319,7 @@ ${importMap ? `<script type="importmap">${JSON.stringify({ imports: importMap })
 row('Chromium (headless)', async () => (await chromium()).version(), 'web (import map)', "import { init, decryptPhone } from 'wx-open-data'; await init()", 'simd', () => {
   writeFileSync(join(app, 'index.html'), html('/page.mjs', { 'wx-open-data': '/node_modules/wx-open-data/web/index.mjs' }));
   return inChromium(`${httpOrigin}/index.html`);
-});
+}, { wechat: 'phone', sameOrigin: true });
 
 // esbuild, browser: the same page, bundled; nothing copied next to it (the
 // web entry's default build is a base64 module that esbuild inlines).
@@ -263,10 +327,12 @@ row('esbuild → Chromium', () => esbuild().version, 'bundle, platform=browser',
   const out = join(app, 'dist-browser');
   await esbuild().build({ entryPoints: [join(app, 'page.mjs')], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'page.js'), logLevel: 'error' });
   const bundled = readFileSync(join(out, 'page.js'), 'utf8');
-  if (/(from|import\() *['"]wx-open-data/.test(bundled)) throw new Error('the bundle still imports wx-open-data');
+  // Import statements start a line in esbuild's output; the package's own
+  // messages quote `import module from 'wx-open-data/…'` mid-line.
+  if (/(^\s*(import|export)\b[^;]*?\bfrom|\bimport\() *['"]wx-open-data/m.test(bundled)) throw new Error('the bundle still imports wx-open-data');
   writeFileSync(join(out, 'index.html'), html('./page.js'));
   return inChromium(`${httpOrigin}/dist-browser/index.html`);
-});
+}, { wechat: 'phone', sameOrigin: true });
 
 // esbuild, Node: one file each, in a directory with no node_modules and no
 // .wasm (none may be needed); the CommonJS bundle targets and runs on Node 10.
@@ -291,27 +357,36 @@ row(`esbuild → ${systemNode}`, () => esbuild().version, 'bundle, platform=node
 
 // workerd: a worker module with the web build and the raw builds declared
 // as wasm modules under the name users import it by, served on a
-// free 127.0.0.1 port; one GET runs the checks.
-row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync({ module, tools })', "import module from 'wx-open-data/wasm/simd.wasm'; import tools from 'wx-open-data/wasm/baseline.wasm'; initSync({ module, tools })", 'custom', async () => {
+// free 127.0.0.1 port; one GET runs the checks. Its fetch reaches only
+// loopback addresses (the mock WeChat).
+const pkg = 'node_modules/wx-open-data';
+const WORKERD_MODULES = [
+  '(name = "checks.mjs", esModule = embed "checks.mjs")',
+  '(name = "fixtures.json", json = embed "fixtures.json")',
+  '(name = "wechat.json", json = embed "wechat.json")',
+  `(name = "${pkg}/web/index.mjs", esModule = embed "${pkg}/web/index.mjs")`,
+  `(name = "${pkg}/web/wasm-simd.mjs", esModule = embed "${pkg}/web/wasm-simd.mjs")`,
+  `(name = "${pkg}/web/wasm-baseline.mjs", esModule = embed "${pkg}/web/wasm-baseline.mjs")`,
+  `(name = "wx-open-data/wasm/simd.wasm", wasm = embed "${pkg}/wasm/simd.wasm")`,
+  `(name = "wx-open-data/wasm/baseline.wasm", wasm = embed "${pkg}/wasm/baseline.wasm")`,
+];
+
+/** Serves `main` (first of `modules`) in workerd and returns what one GET answers. */
+async function workerd(modules, { flags = [], bindings = [] } = {}) {
   const port = await freePort();
-  const pkg = 'node_modules/wx-open-data';
   const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .checks) ],
+  services = [ (name = "main", worker = .checks), (name = "loopback", network = (allow = ["local"])) ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
 );
 const checks :Workerd.Worker = (
   modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "checks.mjs", esModule = embed "checks.mjs"),
-    (name = "fixtures.json", json = embed "fixtures.json"),
-    (name = "${pkg}/web/index.mjs", esModule = embed "${pkg}/web/index.mjs"),
-    (name = "${pkg}/web/wasm-simd.mjs", esModule = embed "${pkg}/web/wasm-simd.mjs"),
-    (name = "${pkg}/web/wasm-baseline.mjs", esModule = embed "${pkg}/web/wasm-baseline.mjs"),
-    (name = "wx-open-data/wasm/simd.wasm", wasm = embed "${pkg}/wasm/simd.wasm"),
-    (name = "wx-open-data/wasm/baseline.wasm", wasm = embed "${pkg}/wasm/baseline.wasm"),
+    ${modules.join(',\n    ')},
   ],
+  bindings = [ ${bindings.map(([name, text]) => `(name = "${name}", text = ${JSON.stringify(text)})`).join(', ')} ],
   compatibilityDate = "2026-11-01",
+  compatibilityFlags = [ ${flags.map((f) => JSON.stringify(f)).join(', ')} ],
+  globalOutbound = "loopback",
 );
 `;
   writeFileSync(join(app, 'workerd.capnp'), config);
@@ -337,7 +412,26 @@ const checks :Workerd.Worker = (
   } finally {
     child.kill('SIGTERM');
   }
-});
+}
+
+row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync({ module, tools })', "import module from 'wx-open-data/wasm/simd.wasm'; import tools from 'wx-open-data/wasm/baseline.wasm'; initSync({ module, tools })", 'custom',
+  () => workerd(['(name = "worker.mjs", esModule = embed "worker.mjs")', ...WORKERD_MODULES]), { wechat: 'phone' });
+// The first call getPhoneNumber, without initSync: refused before any request.
+row('Cloudflare workerd', () => version(bin.workerd), 'web, getPhoneNumber before initSync', 'new WeChatClient(…).getPhoneNumber(code) with no initSync: INVALID_ARGUMENT naming initSync, no request', 'custom',
+  () => workerd(['(name = "worker-no-init.mjs", esModule = embed "worker-no-init.mjs")', ...WORKERD_MODULES]), { wechat: 'refused' });
+// The README's example as a Worker: 'wx-open-data' is the web entry there
+// (the exports map's browser/default condition), process.env comes from
+// nodejs_compat.
+row('Cloudflare workerd', () => version(bin.workerd), "README: code route + initSync line", 'README.md code-route example, after the Runtimes table\'s workerd line', 'custom',
+  () => workerd([
+    '(name = "readme-worker.mjs", esModule = embed "readme-worker.mjs")',
+    '(name = "readme-fetch.mjs", esModule = embed "readme-fetch.mjs")',
+    '(name = "readme-init.mjs", esModule = embed "readme-init.mjs")',
+    '(name = "readme-code-route.mjs", esModule = embed "readme-code-route.mjs")',
+    `(name = "wx-open-data", esModule = embed "${pkg}/web/index.mjs")`,
+    ...WORKERD_MODULES,
+  ], { flags: ['nodejs_compat'], bindings: [['WX_APPID', WECHAT_APP.appId], ['WX_SECRET', WECHAT_APP.appSecret]] }),
+  { wechat: 'readme', artifacts: false });
 
 // ---------------------------------------------------------------------------
 // Run, verify, report.
@@ -354,11 +448,30 @@ for (const r of rows) {
   let ran = 0;
   try {
     ver = await r.versionOf();
+    const before = { ...mock.counters };
+    if (r.wechat) {
+      // A fresh user and phone code for this row (codes are single-use).
+      const user = `row-${results.length}`;
+      mock.client.login(user);
+      const { code } = mock.client.getPhoneNumber(user);
+      const baseUrl = r.sameOrigin ? `${httpOrigin}/wechat` : mock.baseUrl;
+      writeFileSync(join(app, 'wechat.json'), JSON.stringify({ ...WECHAT_APP, baseUrl, code, phoneNumber: mock.client.phoneOf(user).phoneNumber, countersUrl: `${httpOrigin}/wechat-counters` }));
+    }
     summary = await r.body();
     ran = summary.passed;
     const fail = (check, error) => { summary.failed++; summary.details.push({ check, error }); };
     // encryptData output, decrypted by node:crypto: one more check.
-    try { summary.passed += verifyArtifacts(summary.artifacts); } catch (e) { fail('node:crypto decrypts encryptData output', e.message); }
+    if (r.artifacts !== false) {
+      try { summary.passed += verifyArtifacts(summary.artifacts); } catch (e) { fail('node:crypto decrypts encryptData output', e.message); }
+    }
+    // What the mock WeChat saw from this row.
+    const seen = (key) => mock.counters[key] - before[key];
+    const expectSeen = { phone: ['getuserphonenumber', 1], readme: ['getuserphonenumber', 2], refused: ['getuserphonenumber', 1] }[r.wechat];
+    if (expectSeen) {
+      const [key, n] = expectSeen;
+      if (seen(key) === n) summary.passed++;
+      else fail(`the mock WeChat saw ${n} ${key}`, `it saw ${seen(key)} (${seen('requests')} requests in all)`);
+    }
     // The build this runtime must have picked (or been given).
     if (summary.build === r.build) summary.passed++;
     else fail(`engineBuild() is '${r.build}'`, `engineBuild() was ${JSON.stringify(summary.build)}`);
@@ -377,6 +490,7 @@ for (const r of rows) {
 }
 if (browser) await browser.close();
 server.close();
+await mock.close();
 
 const table = [
   ['runtime', 'version', 'entry', 'build', 'passed', 'failed', 'skipped', 'result'],

@@ -18,6 +18,11 @@ export async function usage(bytes: ArrayBuffer, module: WebAssembly.Module, resp
   initSync(module);
   initSync(new Uint8Array(bytes));
   initSync({ module });
+  initSync({ module, tools: module });
+  initSync({ module: new Uint8Array(bytes), tools: bytes });
+  // The object form declares `tools` (lib.dom's empty WebAssembly.Module
+  // would let an undeclared key through, so ask the declaration itself).
+  const tools: Extract<Parameters<typeof initSync>[0], { module: unknown }>['tools'] = new Uint8Array(bytes);
   await root.init(bytes);
   root.initSync(module);
   const build: 'simd' | 'baseline' | 'custom' = engineBuild();
@@ -27,10 +32,14 @@ export async function usage(bytes: ArrayBuffer, module: WebAssembly.Module, resp
 
   // @ts-expect-error: initSync needs the module or the bytes
   initSync();
+  // @ts-expect-error: a module or bytes, never null (as with init, lib.dom's
+  // empty WebAssembly.Module interface lets any object through, so a wrong
+  // `{ module, tools }` object is caught at run time, not here)
+  initSync(null);
   // @ts-expect-error: init's input may be left out, never null (lib.dom's
   // WebAssembly.Module is an empty interface, so a number is not caught)
   await init(null);
   // @ts-expect-error: not a build
   if (engineBuild() === 'mvp') return '';
-  return [build, sameBuild, phone.countryCode, error.code].join();
+  return [build, sameBuild, phone.countryCode, error.code, String(tools)].join();
 }

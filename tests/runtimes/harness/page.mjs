@@ -3,14 +3,17 @@
 // 'wx-open-data' through the page's import map) and bundled by esbuild
 // (which resolves it through the package's exports map, `browser`
 // condition, and inlines the embedded SIMD build: no file to copy). The
-// checks call init() with its default. The result lands in
+// checks call init() with its default, after WeChatClient.getPhoneNumber
+// (against the mock WeChat of /wechat.json, which the driver serves on this
+// origin) has loaded the engine by itself. The result lands in
 // window.__wxResult for the driver to read.
 import * as wx from 'wx-open-data';
 import { runChecks } from './checks.mjs';
 
 async function main() {
   const fixtures = await (await fetch('/fixtures.json')).json();
-  return runChecks({ ...wx }, fixtures, { entry: 'web' });
+  const wechat = await (await fetch('/wechat.json')).json();
+  return runChecks({ ...wx }, fixtures, { entry: 'web', wechat });
 }
 
 main().then(

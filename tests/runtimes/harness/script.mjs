@@ -4,8 +4,10 @@
 // whose node_modules/wx-open-data was installed from the npm tarball, so
 // bare specifiers resolve exactly as in a user's project.
 //
-//   <runtime> script.mjs <entry>
+//   <runtime> script.mjs <entry> [wechat.json]
 //
+// With wechat.json (a mock WeChat and a fresh phone code), the checks also
+// run WeChatClient.getPhoneNumber against it.
 // prints one line `RESULT {json}` with runChecks' summary, or, when the
 // package cannot even be loaded, `LOADERROR {name, message}` (exit code 3).
 import { readFileSync } from 'node:fs';
@@ -43,5 +45,6 @@ try {
 const globalCryptoFixed = typeof Bun !== 'undefined'
   ? "Bun's node:crypto is built on its globalThis.crypto (always present), so hiding it breaks node:crypto too"
   : undefined;
-const summary = await runChecks(api, fixtures, { entry, globalCryptoFixed });
+const wechat = process.argv[3] ? JSON.parse(readFileSync(new URL(process.argv[3], import.meta.url), 'utf8')) : undefined;
+const summary = await runChecks(api, fixtures, { entry, globalCryptoFixed, wechat });
 console.log('RESULT ' + JSON.stringify(summary));

@@ -4,16 +4,19 @@
 // in the config, so workerd hands them over compiled: it forbids compiling
 // bytes at run time), instantiates them with initSync and answers
 // each request with runChecks' summary as JSON. engineBuild() is 'custom'.
+// WeChatClient.getPhoneNumber runs against the mock WeChat that wechat.json
+// names (reached through the config's loopback-only globalOutbound).
 import * as wx from './node_modules/wx-open-data/web/index.mjs';
 import module from 'wx-open-data/wasm/simd.wasm';
 import tools from 'wx-open-data/wasm/baseline.wasm';
 import fixtures from './fixtures.json';
+import wechat from './wechat.json';
 import { runChecks } from './checks.mjs';
 
 wx.initSync({ module, tools });
 
 export default {
   async fetch() {
-    return Response.json(await runChecks({ ...wx }, fixtures, { entry: 'web', initialized: true }));
+    return Response.json(await runChecks({ ...wx }, fixtures, { entry: 'web', initialized: true, wechat }));
   },
 };
