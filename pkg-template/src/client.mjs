@@ -57,6 +57,95 @@ const isLoopback = (hostname) => hostname === 'localhost' || hostname === '[::1]
 const isText = (v, max) => typeof v === 'string' && v.length > 0 && v.length <= max;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * One HTTP exchange with WeChat, bounded by timeoutMs: it races a timer, so it
+ * works where AbortController does not exist (Node < 15), and aborts the
+ * request where it does. Resolves with the reply object; rejects with
+ * WECHAT_UNAVAILABLE for a network failure, a timeout, HTTP 5xx, errcode -1
+ * or a body that is not a JSON object. Other nonzero errcodes are returned
+ * for the caller to map (token errors are retried there).
+ */
+function exchange(s, path, query, body, secrets) {
+  let url = s.baseUrl + path;
+  const keys = Object.keys(query);
+  if (keys.length) url += `?${keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k])}`).join('&')}`;
+  const init = body === undefined
+    ? { method: 'GET' }
+    : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  // Redirects are never followed: the request carries the AppSecret, a code or
+  // an access token, and a relay (baseUrl) answering 3xx must not be able to
+  // send them on to another host. `redirect: 'manual'` asks fetch not to
+  // follow; a fetch that ignores it (an injected one) and hands back the 3xx,
+  // or a browser's opaque redirect (type 'opaqueredirect', status 0), fails
+  // here, and so does a response marked `redirected` (a fetch that followed
+  // anyway: its answer is not WeChat's). tests/client/transport.test.mjs
+  // "redirects".
+  init.redirect = 'manual';
+  const controller = typeof AbortController === 'function' ? new AbortController() : null;
+  if (controller) init.signal = controller.signal;
+  const ms = s.timeoutMs;
+
+  const http = new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      try {
+        if (controller) controller.abort();
+      } catch (_) {
+        // already finished
+      }
+      reject(unavailable(`${path} did not answer within ${ms} ms (timeoutMs)`));
+    }, ms);
+    const finish = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn(value);
+    };
+    let status = 0;
+    new Promise((go) => go(s.fetch(url, init)))
+      .then((res) => {
+        status = res && typeof res.status === 'number' ? res.status : 0;
+        if (res && (res.type === 'opaqueredirect' || res.redirected === true)) {
+          discard(res.body);
+          throw refuse(`${path} answered with a redirect, which the client never follows`);
+        }
+        if (status >= 300 && status <= 399) {
+          discard(res.body);
+          throw refuse(`${path} answered HTTP ${status}, a redirect, which the client never follows`);
+        }
+        return readBody(res, path);
+      })
+      .then(
+        (text) => finish(resolve, { status, text }),
+        // Only a name such as ECONNRESET: fetch's message and cause can hold the URL.
+        (e) => finish(reject, OWN.has(e) ? e : unavailable(`${path} failed (${failureName(e)})`)),
+      );
+  });
+
+  return http.then(({ status, text }) => {
+    if (status >= 500) return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
+    let reply;
+    try {
+      reply = JSON.parse(text);
+    } catch (_) {
+      reply = undefined;
+    }
+    if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) {
+      return Promise.reject(unavailable(`${path} answered HTTP ${status} with a body that is not a JSON object`));
+    }
+    const errcode = reply.errcode;
+    if (errcode === -1) return Promise.reject(apiError(path, reply, secrets));
+    if (errcode !== undefined && errcode !== 0 && typeof errcode !== 'number') {
+      return Promise.reject(unavailable(`${path} answered with a malformed errcode`));
+    }
+    if ((errcode === undefined || errcode === 0) && (status < 200 || status > 299) && status !== 0) {
+      return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
+    }
+    return reply;
+  });
+}
+
 /** Errors exchange() makes while reading a response; anything else a fetch throws is reduced to a name. */
 const OWN = new WeakSet();
 const refuse = (what) => {
@@ -154,97 +243,6 @@ function readBody(res, path) {
   return Promise.resolve(res.text()).then((text) => {
     if (typeof text === 'string' && text.length > MAX_BODY_BYTES) throw tooLarge(path);
     return text;
-  });
-}
-
-/**
- * One HTTP exchange with WeChat, bounded by timeoutMs: it races a timer, so it
- * works where AbortController does not exist (Node < 15), and aborts the
- * request where it does. Resolves with the reply object; rejects with
- * WECHAT_UNAVAILABLE for a network failure, a timeout, a redirect, HTTP 5xx,
- * errcode -1, a body over MAX_BODY_BYTES or one that is not a JSON object.
- * Other nonzero errcodes are returned for the caller to map (token errors
- * are retried there).
- *
- * Redirects are never followed: the request carries the AppSecret, a code or
- * an access token, and a relay (baseUrl) answering 3xx must not be able to
- * send them on to another host. `redirect: 'manual'` asks fetch not to
- * follow; a fetch that ignores it (an injected one) and hands back the 3xx,
- * or a browser's opaque redirect (type 'opaqueredirect', status 0), fails
- * here, and so does a response marked `redirected` (a fetch that followed
- * anyway: its answer is not WeChat's). tests/client/transport.test.mjs
- * "redirects".
- */
-function exchange(s, path, query, body, secrets) {
-  let url = s.baseUrl + path;
-  const keys = Object.keys(query);
-  if (keys.length) url += `?${keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k])}`).join('&')}`;
-  const init = body === undefined
-    ? { method: 'GET' }
-    : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-  init.redirect = 'manual';
-  const controller = typeof AbortController === 'function' ? new AbortController() : null;
-  if (controller) init.signal = controller.signal;
-  const ms = s.timeoutMs;
-
-  const http = new Promise((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      try {
-        if (controller) controller.abort();
-      } catch (_) {
-        // already finished
-      }
-      reject(unavailable(`${path} did not answer within ${ms} ms (timeoutMs)`));
-    }, ms);
-    const finish = (fn, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn(value);
-    };
-    let status = 0;
-    new Promise((go) => go(s.fetch(url, init)))
-      .then((res) => {
-        status = res && typeof res.status === 'number' ? res.status : 0;
-        if (res && (res.type === 'opaqueredirect' || res.redirected === true)) {
-          discard(res.body);
-          throw refuse(`${path} answered with a redirect, which the client never follows`);
-        }
-        if (status >= 300 && status <= 399) {
-          discard(res.body);
-          throw refuse(`${path} answered HTTP ${status}, a redirect, which the client never follows`);
-        }
-        return readBody(res, path);
-      })
-      .then(
-        (text) => finish(resolve, { status, text }),
-        // Only a name such as ECONNRESET: fetch's message and cause can hold the URL.
-        (e) => finish(reject, OWN.has(e) ? e : unavailable(`${path} failed (${failureName(e)})`)),
-      );
-  });
-
-  return http.then(({ status, text }) => {
-    if (status >= 500) return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
-    let reply;
-    try {
-      reply = JSON.parse(text);
-    } catch (_) {
-      reply = undefined;
-    }
-    if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) {
-      return Promise.reject(unavailable(`${path} answered HTTP ${status} with a body that is not a JSON object`));
-    }
-    const errcode = reply.errcode;
-    if (errcode === -1) return Promise.reject(apiError(path, reply, secrets));
-    if (errcode !== undefined && errcode !== 0 && typeof errcode !== 'number') {
-      return Promise.reject(unavailable(`${path} answered with a malformed errcode`));
-    }
-    if ((errcode === undefined || errcode === 0) && (status < 200 || status > 299) && status !== 0) {
-      return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
-    }
-    return reply;
   });
 }
 
