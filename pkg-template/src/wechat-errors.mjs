@@ -132,7 +132,10 @@ export function unavailable(what, errcode, rid) {
 export function apiError(path, reply, secrets) {
   const errcode = reply.errcode;
   const errmsg = typeof reply.errmsg === 'string' ? scrub(reply.errmsg, secrets) : '';
-  const rid = ridOf(reply.errmsg);
+  // A "rid" that holds a secret (an errmsg echoing a code right after
+  // "rid:") is no request id: dropped, as scrub() drops it from the text.
+  const found = ridOf(reply.errmsg);
+  const rid = found !== null && scrub(found, secrets) === found ? found : null;
   const said = `${path} errcode ${errcode}${errmsg ? ` "${errmsg}"` : ''}`;
   const details = { errcode, rid };
   switch (errcode) {

@@ -315,6 +315,19 @@ test('an errmsg echoing URL-encoded secrets (encodeURIComponent, lower-case hex,
   }
 });
 
+test('a "rid" in an errmsg that is a secret the request carried is not taken as the request id', async () => {
+  const code = 'abcdef-0123456789';
+  const server = await serve((req, res) => json(res, 200, { errcode: 40029, errmsg: `invalid code rid: ${new URL(req.url, 'http://x').searchParams.get('js_code')}` }));
+  try {
+    const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: server.url });
+    const e = await rejectsWith(client.code2Session(code), 'INVALID_CODE', [APP_SECRET, code]);
+    assert.equal(e.rid, null);
+    assert.match(e.message, /rid: \[redacted\]/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('phone_info with extra members, constructor or __proto__: getPhoneNumber and fromCloudPhoneNumber return exactly the documented keys, no prototype touched', async () => {
   const phoneInfo = '{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86",'
     + '"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"toString":"x","extra":1,'
