@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   new WeChatClient({ appId: 'wx', appSecret: 's', store });
   new WeChatClient({ appId: 'wx', appSecret: 's', store: new MemoryStore(), tokenEndpoint: 'token' });
   new WeChatClient({ appId: 'wx', appSecret: 's', baseUrl: 'http://10.0.0.5:8080', allowInsecureHttp: true });
-  // A fetch of one's own: a WHATWG-shaped response, or one with text() only.
+  // A fetch of one's own, answering with text() only; the client asks it for redirect: 'manual'.
   new WeChatClient({ appId: 'wx', appSecret: 's', fetch: async (url, init) => ({ status: init.redirect === 'manual' ? 200 : 0, text: async () => url }) });
   // node-redis and ioredis shapes.
   createRedisStore({ sendCommand: async (args: string[]) => args.length }, { prefix: 'app:' });
