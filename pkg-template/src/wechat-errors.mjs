@@ -89,7 +89,8 @@ function occurrences(haystack, needle, add) {
  * (raw, percent-encoded in either hex case, '+' for a space as in a form),
  * cut to a log-friendly length only after scrubbing (a cut first could
  * leave half a secret). Linear in the errmsg (which the body cap bounds).
- * tests/client/transport.test.mjs "an errmsg echoing URL-encoded secrets".
+ * tests/client/transport.test.mjs "an errmsg echoing URL-encoded secrets",
+ * "an errmsg of almost 64 KiB of near-misses".
  */
 export function scrub(text, secrets) {
   const raw = String(text);

@@ -315,6 +315,21 @@ test('an errmsg echoing URL-encoded secrets (encodeURIComponent, lower-case hex,
   }
 });
 
+test('an errmsg of almost 64 KiB of near-misses of a secret is scrubbed in linear time (no search restarted per hit)', async () => {
+  const code = `${'A'.repeat(1000)}+/=B`;
+  const encoded = encodeURIComponent(code).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+  const server = await serve((_req, res) => json(res, 200, { errcode: 40029, errmsg: `${encoded} ${'A'.repeat(60000)}${encoded}` }));
+  try {
+    const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: server.url });
+    const started = Date.now();
+    const e = await rejectsWith(client.code2Session(code), 'INVALID_CODE', [APP_SECRET, code, encoded, encodeURIComponent(code)]);
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.match(e.message, /"\[redacted\] A/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('a "rid" in an errmsg that is a secret the request carried is not taken as the request id', async () => {
   const code = 'abcdef-0123456789';
   const server = await serve((req, res) => json(res, 200, { errcode: 40029, errmsg: `invalid code rid: ${new URL(req.url, 'http://x').searchParams.get('js_code')}` }));
