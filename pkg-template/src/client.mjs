@@ -36,11 +36,11 @@ const LOCK_POLL_MS = 50;
 
 /**
  * The most of a reply body the client reads. WeChat's replies to these
- * endpoints are JSON objects of a few hundred bytes (an access_token of up
- * to 512 characters is the longest field); 64 KiB leaves ample room for a
- * relay's additions while bounding what one call can make this process hold
- * (200 calls in flight: at most 12.5 MiB). Past it the call fails and the
- * connection is cut. tests/client/transport.test.mjs "body cap".
+ * endpoints are JSON objects of a few hundred bytes (WeChat asks for 512
+ * characters of room for an access_token, the longest field); 64 KiB leaves
+ * ample room for a relay's additions while bounding what one call can make
+ * this process hold. Past it the call fails and the connection is cut.
+ * tests/client/transport.test.mjs "body cap".
  */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -494,7 +494,7 @@ export class WeChatClient {
       }
     }
     if (parsed === null) throw invalidArgument('options.baseUrl must be an http(s) URL without query or fragment');
-    // Credentials in the URL would go out with every request (and fetch refuses them).
+    // A user name or password in the URL would go out with every request.
     if (parsed.username !== '' || parsed.password !== '') throw invalidArgument('options.baseUrl must not hold a user name or password');
     if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !allowInsecureHttp) {
       throw invalidArgument('options.baseUrl must be https:// (the AppSecret, codes and tokens would cross the network in clear); plain http:// is accepted for a loopback host (127.0.0.1, localhost, [::1]), or with allowInsecureHttp: true for a relay on a private network');
