@@ -257,19 +257,33 @@ export declare class MemoryStore implements TokenStore {
  * The part of fetch the client uses (any WHATWG fetch, node-fetch, undici).
  * Where AbortController exists the client also passes `signal` and aborts on
  * timeout; a fetch that ignores it still times out (the client races a timer).
+ * `redirect: 'manual'`: a redirect is never followed; a 3xx, an opaque
+ * redirect or a response marked `redirected` fails the call.
+ * The body is read from `body` (a WHATWG stream or a Node stream) up to
+ * 64 KiB and cancelled past it; a response without a stream body is read
+ * with text() and its length checked after.
  */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers?: Record<string, string>; body?: string },
-) => Promise<{ status: number; text(): Promise<string> }>;
+  init: { method: string; headers?: Record<string, string>; body?: string; redirect: 'manual' },
+) => Promise<{
+  status: number;
+  text(): Promise<string>;
+  type?: string;
+  redirected?: boolean;
+  headers?: { get(name: string): string | null };
+  body?: unknown;
+}>;
 
 export interface WeChatClientOptions {
   /** The Mini Program's AppID. */
   appId: string;
   /** Its AppSecret. Never appears in an error, a message or util.inspect(client). */
   appSecret: string;
-  /** Default 'https://api.weixin.qq.com'; tests point it at wx-open-data/mock. */
+  /** Default 'https://api.weixin.qq.com'; tests point it at wx-open-data/mock. https://, or http:// for a loopback host (127.0.0.0/8, localhost, [::1]). */
   baseUrl?: string;
+  /** Also accept an http:// baseUrl on another host (a relay on a private network): the AppSecret, codes and tokens cross that network in clear. Default false. */
+  allowInsecureHttp?: boolean;
   /** Default the global fetch (Node >= 18, Deno, Bun, workers, browsers); inject one on Node 10-17. */
   fetch?: FetchLike;
   /** Default a MemoryStore; createRedisStore(...) for a fleet. */

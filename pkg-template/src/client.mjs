@@ -21,7 +21,7 @@ export { MemoryStore, ridOf };
 
 const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
 const DEFAULT_TIMEOUT_MS = 10000;
-const OPTION_KEYS = ['appId', 'appSecret', 'baseUrl', 'fetch', 'store', 'timeoutMs', 'tokenEndpoint', 'now'];
+const OPTION_KEYS = ['appId', 'appSecret', 'baseUrl', 'allowInsecureHttp', 'fetch', 'store', 'timeoutMs', 'tokenEndpoint', 'now'];
 const TOKEN_ENDPOINTS = ['stable_token', 'token'];
 
 /** errcodes that mean "this access_token is invalid or expired" (nothing else was looked at). */
@@ -35,7 +35,25 @@ const BAD_TOKEN_MS = 10 * 60 * 1000;
 /** Poll interval while another instance holds the fleet-wide fetch lock. */
 const LOCK_POLL_MS = 50;
 
+/**
+ * The most of a reply body the client reads. WeChat's replies to these
+ * endpoints are JSON objects of a few hundred bytes (WeChat asks for 512
+ * characters of room for an access_token, the longest field); 64 KiB leaves
+ * ample room for a relay's additions while bounding what one call can make
+ * this process hold. Past it the call fails and the connection is cut.
+ * tests/client/transport.test.mjs "body cap".
+ */
+const MAX_BODY_BYTES = 64 * 1024;
+
 const STATE = new WeakMap();
+
+/**
+ * Whether a baseUrl host is this machine (127.0.0.0/8, localhost, [::1]):
+ * the only hosts plain http:// is accepted for without allowInsecureHttp,
+ * since the AppSecret, codes and tokens cross the wire in clear.
+ * tests/client/transport.test.mjs "plain http".
+ */
+const isLoopback = (hostname) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 
 const isText = (v, max) => typeof v === 'string' && v.length > 0 && v.length <= max;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,6 +73,15 @@ function exchange(s, path, query, body, secrets) {
   const init = body === undefined
     ? { method: 'GET' }
     : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  // Redirects are never followed: the request carries the AppSecret, a code or
+  // an access token, and a relay (baseUrl) answering 3xx must not be able to
+  // send them on to another host. `redirect: 'manual'` asks fetch not to
+  // follow; a fetch that ignores it (an injected one) and hands back the 3xx,
+  // or a browser's opaque redirect (type 'opaqueredirect', status 0), fails
+  // here, and so does a response marked `redirected` (a fetch that followed
+  // anyway: its answer is not WeChat's). tests/client/transport.test.mjs
+  // "redirects".
+  init.redirect = 'manual';
   const controller = typeof AbortController === 'function' ? new AbortController() : null;
   if (controller) init.signal = controller.signal;
   const ms = s.timeoutMs;
@@ -80,12 +107,20 @@ function exchange(s, path, query, body, secrets) {
     new Promise((go) => go(s.fetch(url, init)))
       .then((res) => {
         status = res && typeof res.status === 'number' ? res.status : 0;
-        return res.text();
+        if (res && (res.type === 'opaqueredirect' || res.redirected === true)) {
+          discard(res.body);
+          throw refuse(`${path} answered with a redirect, which the client never follows`);
+        }
+        if (status >= 300 && status <= 399) {
+          discard(res.body);
+          throw refuse(`${path} answered HTTP ${status}, a redirect, which the client never follows`);
+        }
+        return readBody(res, path);
       })
       .then(
         (text) => finish(resolve, { status, text }),
         // Only a name such as ECONNRESET: fetch's message and cause can hold the URL.
-        (e) => finish(reject, unavailable(`${path} failed (${failureName(e)})`)),
+        (e) => finish(reject, OWN.has(e) ? e : unavailable(`${path} failed (${failureName(e)})`)),
       );
   });
 
@@ -109,6 +144,106 @@ function exchange(s, path, query, body, secrets) {
       return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
     }
     return reply;
+  });
+}
+
+/** Errors exchange() makes while reading a response; anything else a fetch throws is reduced to a name. */
+const OWN = new WeakSet();
+const refuse = (what) => {
+  const e = unavailable(what);
+  OWN.add(e);
+  return e;
+};
+const tooLarge = (path) => refuse(`${path} answered with a body over ${MAX_BODY_BYTES / 1024} KiB (the client's cap on a reply)`);
+
+/** Lets go of a body that will not be read (frees the connection); never throws. */
+function discard(body) {
+  try {
+    if (body && typeof body.cancel === 'function') body.cancel().catch(() => {});
+    else if (body && typeof body.destroy === 'function') body.destroy();
+  } catch (_) {
+    // already closed
+  }
+}
+
+/** A header of a fetch Response (Headers.get) or of a plain object, or null. */
+function headerOf(res, name) {
+  try {
+    const h = res.headers;
+    const v = h && typeof h.get === 'function' ? h.get(name) : h && typeof h === 'object' ? h[name] : null;
+    return typeof v === 'string' ? v : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+/** A WHATWG stream body (fetch in Node >= 18, Deno, Bun, browsers, workerd), read up to the cap. */
+async function readWebStream(body, path) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      reader.cancel().catch(() => {});
+      throw tooLarge(path);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+/** A Node stream body (node-fetch v2/v3, the fetch injected on Node 10-17), read up to the cap. */
+function readNodeStream(body, path) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    let over = false;
+    body.on('data', (chunk) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        over = true;
+        body.destroy();
+        reject(tooLarge(path));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    body.on('end', () => {
+      if (over) return;
+      const strings = chunks.every((c) => typeof c === 'string');
+      resolve(strings ? chunks.join('') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))).toString('utf8'));
+    });
+    body.on('error', (e) => {
+      if (!over) reject(e);
+    });
+  });
+}
+
+/**
+ * The body of `res` as text, never more than MAX_BODY_BYTES of it: a
+ * content-length over the cap fails before reading; a stream body (WHATWG
+ * or Node) is read chunk by chunk and cancelled past the cap. An injected
+ * fetch whose response has no stream body is read with res.text(), and the
+ * length checked after: that fetch holds the whole body first, so only a
+ * fetch with a stream body bounds the memory.
+ * tests/client/transport.test.mjs "body cap".
+ */
+function readBody(res, path) {
+  const body = res.body;
+  const declared = headerOf(res, 'content-length');
+  if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > MAX_BODY_BYTES) {
+    discard(body);
+    return Promise.reject(tooLarge(path));
+  }
+  if (body && typeof body.getReader === 'function' && typeof TextDecoder === 'function') return readWebStream(body, path);
+  if (body && typeof body.on === 'function' && typeof body.destroy === 'function' && typeof Buffer === 'function') return readNodeStream(body, path);
+  return Promise.resolve(res.text()).then((text) => {
+    if (typeof text === 'string' && text.length > MAX_BODY_BYTES) throw tooLarge(path);
+    return text;
   });
 }
 
@@ -336,7 +471,8 @@ export class WeChatClient {
    * @param {object} options
    * @param {string} options.appId        the Mini Program's AppID
    * @param {string} options.appSecret    its AppSecret (never in an error, a log line or util.inspect)
-   * @param {string} [options.baseUrl]    default https://api.weixin.qq.com (tests: the mock's baseUrl)
+   * @param {string} [options.baseUrl]    default https://api.weixin.qq.com (tests: the mock's baseUrl); http:// only for a loopback host
+   * @param {boolean} [options.allowInsecureHttp] also accept an http:// baseUrl on another host (a relay on a private network)
    * @param {Function} [options.fetch]    default the global fetch (Node >= 18); inject one on older Node
    * @param {object} [options.store]      { get, set, delete, add? }; default a MemoryStore
    * @param {number} [options.timeoutMs]  per HTTP exchange, default 10000
@@ -346,11 +482,23 @@ export class WeChatClient {
   constructor(options) {
     if (options === undefined) throw invalidArgument('options must be an object like { appId, appSecret }');
     strictOptions(options, OPTION_KEYS, '{ appId, appSecret }');
-    const { appId, appSecret, baseUrl = DEFAULT_BASE_URL, store, timeoutMs = DEFAULT_TIMEOUT_MS, tokenEndpoint = 'stable_token', now = Date.now } = options;
+    const { appId, appSecret, baseUrl = DEFAULT_BASE_URL, allowInsecureHttp = false, store, timeoutMs = DEFAULT_TIMEOUT_MS, tokenEndpoint = 'stable_token', now = Date.now } = options;
     if (!isText(appId, 64) || !/^[\w-]+$/.test(appId)) throw invalidArgument('options.appId must be the Mini Program\'s AppID (e.g. "wx" and 16 hex digits)');
     if (!isText(appSecret, 256)) throw invalidArgument('options.appSecret must be a non-empty string');
-    if (typeof baseUrl !== 'string' || !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(baseUrl)) {
-      throw invalidArgument('options.baseUrl must be an http(s) URL without query or fragment');
+    if (typeof allowInsecureHttp !== 'boolean') throw invalidArgument('options.allowInsecureHttp must be a boolean');
+    let parsed = null;
+    if (typeof baseUrl === 'string' && /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(baseUrl)) {
+      try {
+        parsed = new URL(baseUrl);
+      } catch (_) {
+        parsed = null;
+      }
+    }
+    if (parsed === null) throw invalidArgument('options.baseUrl must be an http(s) URL without query or fragment');
+    // A user name or password in the URL would go out with every request.
+    if (parsed.username !== '' || parsed.password !== '') throw invalidArgument('options.baseUrl must not hold a user name or password');
+    if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !allowInsecureHttp) {
+      throw invalidArgument('options.baseUrl must be https:// (the AppSecret, codes and tokens would cross the network in clear); plain http:// is accepted for a loopback host (127.0.0.1, localhost, [::1]), or with allowInsecureHttp: true for a relay on a private network');
     }
     // eslint-disable-next-line no-undef
     const fetchFn = options.fetch !== undefined ? options.fetch : typeof fetch === 'function' ? fetch : undefined;

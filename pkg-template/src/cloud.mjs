@@ -11,6 +11,30 @@ import { strictOptions } from './options.mjs';
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+const own = (o, key) => Object.prototype.propertyIsEnumerable.call(o, key);
+
+/** Of `from`, only the `keys` it has as own enumerable members (what JSON.stringify would read), in that order. */
+function pick(from, keys) {
+  const out = {};
+  for (const key of keys) if (own(from, key)) out[key] = from[key];
+  return out;
+}
+
+/**
+ * Only the documented members of a phone_info (and of its watermark): a
+ * reply with extra keys, `constructor` or `__proto__` (JSON.parse makes that
+ * an own member) yields a PhoneInfo with exactly phoneNumber,
+ * purePhoneNumber, countryCode and watermark { timestamp, appid }; the rule
+ * then judges their values as before. tests/client/transport.test.mjs
+ * "phone_info with extra members".
+ */
+function documented(info) {
+  if (!isObject(info)) return info;
+  const out = pick(info, ['phoneNumber', 'purePhoneNumber', 'countryCode', 'watermark']);
+  if (isObject(out.watermark)) out.watermark = pick(out.watermark, ['timestamp', 'appid']);
+  return out;
+}
+
 /**
  * The PhoneInfo of a phone_info WeChat itself sent (server API or cloud call),
  * by decryptPhone's rule. Such a reply comes from WeChat over TLS, not from the
@@ -19,14 +43,28 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
  * "not stated" and passes; a stated one must be `appId` (when given).
  * tests/client/client.test.mjs "empty watermark appid".
  */
-export function phoneInfoOfReply(info, checks) {
+export function phoneInfoOfReply(reply, checks) {
+  let info;
+  try {
+    info = documented(reply);
+  } catch (_) {
+    // A getter or proxy that throws (a cloud result is the caller's object).
+    info = null;
+  }
   const wm = isObject(info) && isObject(info.watermark) ? info.watermark : null;
   const stated = wm !== null && typeof wm.appid === 'string' && wm.appid !== '';
   const opts = {};
   if (checks.appId !== undefined && stated) opts.appId = checks.appId;
   if (checks.maxAgeSeconds !== undefined) opts.maxAgeSeconds = checks.maxAgeSeconds;
   if (checks.now !== undefined) opts.now = checks.now;
-  return phoneInfoFromJson(JSON.stringify(info === undefined ? null : info), opts);
+  let json;
+  try {
+    json = JSON.stringify(info === undefined ? null : info);
+  } catch (_) {
+    // A BigInt or a cycle in a documented member: not phone data.
+    json = 'null';
+  }
+  return phoneInfoFromJson(json, opts);
 }
 
 const CHECK_KEYS = ['appId', 'maxAgeSeconds', 'now'];

@@ -15,12 +15,107 @@ export function failureName(e) {
   }
 }
 
-/** `text` with every secret replaced, cut to a log-friendly length. */
-export function scrub(text, secrets) {
-  let out = String(text);
-  for (const secret of secrets) {
-    if (typeof secret === 'string' && secret.length > 0) out = out.split(secret).join('[redacted]');
+const isHex = (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const escapeAt = (text, i) => text.charCodeAt(i) === 37 && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2));
+
+/**
+ * `text` with its %XX escapes decoded (either case of hex, UTF-8 sequences
+ * as one character; with `form`, '+' as a space too), and for each UTF-16
+ * unit of the result the span [from, to) of `text` it came from. A secret
+ * is found in one of the two views however an errmsg echoes it: raw,
+ * encodeURIComponent'd, form-encoded, or any mix (a base64 key echoed as
+ * o0q0otL8%2fFT9WsQ%3D%3d included).
+ */
+function decodedView(text, form) {
+  let out = '';
+  const from = [];
+  const to = [];
+  let i = 0;
+  while (i < text.length) {
+    let ch = form && text[i] === '+' ? ' ' : text[i];
+    let end = i + 1;
+    if (escapeAt(text, i)) {
+      const lead = parseInt(text.substr(i + 1, 2), 16);
+      const n = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+      let ok = n > 1;
+      for (let k = 1; k < n && ok; k++) ok = escapeAt(text, i + 3 * k);
+      if (n === 1) {
+        ch = String.fromCharCode(lead);
+        end = i + 3;
+      } else if (ok) {
+        try {
+          ch = decodeURIComponent(text.substr(i, 3 * n));
+          end = i + 3 * n;
+        } catch (_) {
+          // not UTF-8: the '%' stays a character of its own
+        }
+      }
+    }
+    for (let k = 0; k < ch.length; k++) {
+      from.push(i);
+      to.push(end);
+    }
+    out += ch;
+    i = end;
   }
+  return { text: out, from, to };
+}
+
+/**
+ * Calls add(start, end) for each occurrence of `needle` in `haystack`,
+ * overlapping ones included (Knuth-Morris-Pratt: linear in both, whatever
+ * a hostile errmsg repeats; a search restarted after each hit is not).
+ */
+function occurrences(haystack, needle, add) {
+  const m = needle.length;
+  const fail = [0];
+  for (let i = 1, k = 0; i < m; i++) {
+    while (k > 0 && needle.charCodeAt(i) !== needle.charCodeAt(k)) k = fail[k - 1];
+    if (needle.charCodeAt(i) === needle.charCodeAt(k)) k++;
+    fail[i] = k;
+  }
+  for (let i = 0, k = 0; i < haystack.length; i++) {
+    while (k > 0 && haystack.charCodeAt(i) !== needle.charCodeAt(k)) k = fail[k - 1];
+    if (haystack.charCodeAt(i) === needle.charCodeAt(k)) k++;
+    if (k === m) {
+      add(i + 1 - m, i + 1);
+      k = fail[k - 1];
+    }
+  }
+}
+
+/**
+ * `text` with every secret replaced, in every form an errmsg could echo it
+ * (raw, percent-encoded in either hex case, '+' for a space as in a form),
+ * cut to a log-friendly length only after scrubbing (a cut first could
+ * leave half a secret). Linear in the errmsg (which the body cap bounds).
+ * tests/client/transport.test.mjs "an errmsg echoing URL-encoded secrets",
+ * "an errmsg of almost 64 KiB of near-misses".
+ */
+export function scrub(text, secrets) {
+  const raw = String(text);
+  const views = [decodedView(raw, false), decodedView(raw, true)];
+  // depth[i] - depth[i - 1]: how many secret spans start minus end at i.
+  const depth = new Int32Array(raw.length + 1);
+  const cover = (start, end) => {
+    depth[start] += 1;
+    depth[end] -= 1;
+  };
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length === 0) continue;
+    occurrences(raw, secret, cover);
+    for (const view of views) occurrences(view.text, secret, (start, end) => cover(view.from[start], view.to[end - 1]));
+  }
+  let out = '';
+  let inside = 0;
+  let kept = 0;
+  for (let i = 0; i <= raw.length; i++) {
+    const was = inside;
+    inside += depth[i];
+    if (was === 0 && inside > 0) out += `${raw.slice(kept, i)}[redacted]`;
+    if (was > 0 && inside === 0) kept = i;
+  }
+  if (inside === 0) out += raw.slice(kept);
   return out.length > 300 ? `${out.slice(0, 300)}…` : out;
 }
 
@@ -38,7 +133,10 @@ export function unavailable(what, errcode, rid) {
 export function apiError(path, reply, secrets) {
   const errcode = reply.errcode;
   const errmsg = typeof reply.errmsg === 'string' ? scrub(reply.errmsg, secrets) : '';
-  const rid = ridOf(reply.errmsg);
+  // A "rid" that holds a secret (an errmsg echoing a code right after
+  // "rid:") is no request id: dropped, as scrub() drops it from the text.
+  const found = ridOf(reply.errmsg);
+  const rid = found !== null && scrub(found, secrets) === found ? found : null;
   const said = `${path} errcode ${errcode}${errmsg ? ` "${errmsg}"` : ''}`;
   const details = { errcode, rid };
   switch (errcode) {

@@ -46,6 +46,9 @@ async function main(): Promise<void> {
   };
   new WeChatClient({ appId: 'wx', appSecret: 's', store });
   new WeChatClient({ appId: 'wx', appSecret: 's', store: new MemoryStore(), tokenEndpoint: 'token' });
+  new WeChatClient({ appId: 'wx', appSecret: 's', baseUrl: 'http://10.0.0.5:8080', allowInsecureHttp: true });
+  // A fetch of one's own, answering with text() only; the client asks it for redirect: 'manual'.
+  new WeChatClient({ appId: 'wx', appSecret: 's', fetch: async (url, init) => ({ status: init.redirect === 'manual' ? 200 : 0, text: async () => url }) });
   // node-redis and ioredis shapes.
   createRedisStore({ sendCommand: async (args: string[]) => args.length }, { prefix: 'app:' });
   createRedisStore({ call: async (command: string, ...args: Array<string | number>) => [command, ...args] });
@@ -70,6 +73,8 @@ async function main(): Promise<void> {
   new WeChatClient({ appId: 'wx', appSecret: 's', timeout: 1000 });
   // @ts-expect-error tokenEndpoint is 'stable_token' or 'token'
   new WeChatClient({ appId: 'wx', appSecret: 's', tokenEndpoint: 'stable' });
+  // @ts-expect-error allowInsecureHttp is a boolean
+  new WeChatClient({ appId: 'wx', appSecret: 's', allowInsecureHttp: 'yes' });
   // @ts-expect-error timeoutMs is a number
   new WeChatClient({ appId: 'wx', appSecret: 's', timeoutMs: '1000' });
   // @ts-expect-error the option is openid
