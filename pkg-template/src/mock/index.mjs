@@ -370,9 +370,15 @@ export async function startMockWeChat(options) {
   // --- HTTP ---
   const sockets = new Set();
   const headers = { 'content-type': 'application/json; charset=utf-8' };
+  // writeHead, then end: Node 10's writeHead returns nothing to chain on
+  // (the runtime matrix runs the mock there, harness/cloud-tools).
+  const reply = (res, status, head, body) => {
+    res.writeHead(status, head);
+    res.end(body);
+  };
   const send = (res, status, value, extra) => {
-    if (res.destroyed || res.writableEnded) return;
-    res.writeHead(status, { ...headers, ...(extra || {}) }).end(JSON.stringify(value));
+    if (res.destroyed || res.writableEnded || res.finished) return;
+    reply(res, status, { ...headers, ...(extra || {}) }, JSON.stringify(value));
   };
 
   async function handle(req, res) {
@@ -387,8 +393,8 @@ export async function startMockWeChat(options) {
       if (f.kind === 'hang') return undefined; // the socket stays open until the client gives up or close()
       if (f.kind === 'reset') return void req.socket.destroy();
       if (f.kind === 'latency') await new Promise((r) => setTimeout(r, f.ms));
-      if (f.kind === 'http5xx') return void res.writeHead(f.status, { 'content-type': 'text/html' }).end(`<html><body>${f.status}</body></html>`);
-      if (f.kind === 'nonJson') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>please try again later</body></html>');
+      if (f.kind === 'http5xx') return reply(res, f.status, { 'content-type': 'text/html' }, `<html><body>${f.status}</body></html>`);
+      if (f.kind === 'nonJson') return reply(res, 200, { 'content-type': 'text/html' }, '<html><body>please try again later</body></html>');
       if (f.kind === 'busy') return send(res, 200, { errcode: -1, errmsg: `system error rid: ${rid()}` });
       if (f.kind === 'rateLimit') return send(res, 200, wxError(45011, 'api minute-quota reach limit  mustslower  retry next minute'));
     }
@@ -408,7 +414,7 @@ export async function startMockWeChat(options) {
 
   async function handleStandIn(req, res, path) {
     const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' };
-    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+    if (req.method === 'OPTIONS') return reply(res, 204, cors);
     let body;
     try {
       body = await readJson(req);
