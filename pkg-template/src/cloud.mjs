@@ -65,8 +65,9 @@ function cloudFailure(api, value) {
 }
 
 function readFailure(api, value) {
-  if (typeof value.then === 'function') throw invalidArgument(`result is a promise: pass what \`await ${api}(...)\` gives (or what it threw)`);
   try {
+    // The promise itself, not awaited: a bug in the calling code, said so.
+    if (typeof value.then === 'function') return invalidArgument(`result is a promise: pass what \`await ${api}(...)\` gives (or what it threw)`);
     return cloudFailure(api, value);
   } catch (_) {
     // A getter or proxy that throws.
@@ -107,14 +108,25 @@ export function fromCloudPhoneNumber(result, options) {
 export function fromCloudOpenData(result, options) {
   const checks = readChecks(options);
   let item = result;
-  if (isObject(result) && Array.isArray(result.list)) {
-    if (result.list.length !== 1) throw invalidArgument('result.list must hold exactly one item (one cloudID per call)');
-    item = result.list[0];
+  let list;
+  try {
+    list = isObject(result) ? result.list : undefined;
+  } catch (_) {
+    throw invalidArgument('result could not be read (what cloud.getOpenData returned or threw)');
+  }
+  if (Array.isArray(list)) {
+    if (list.length !== 1) throw invalidArgument('result.list must hold exactly one item (one cloudID per call)');
+    item = list[0];
   }
   if (!isObject(item) && !isError(item)) throw invalidArgument('result must be { cloudID, data } or cloud.getOpenData\'s { list: [...] }');
   const failure = readFailure('cloud.getOpenData', item);
   if (failure) throw failure;
-  let data = item.data;
+  let data;
+  try {
+    data = item.data;
+  } catch (_) {
+    throw invalidArgument('result.data could not be read');
+  }
   if (typeof data === 'string') {
     try {
       data = JSON.parse(data);

@@ -92,6 +92,10 @@ test('fromCloudPhoneNumber: thrown without errCode (a network error, a TypeError
     assertNoSecrets(e, [secret, '10.0.0.1']);
     await rejects(() => fromCloudOpenData(thrown), 'WECHAT_UNAVAILABLE');
   }
+  // A result whose properties throw when read is a typed error too.
+  const hostile = new Proxy({}, { get() { throw new Error('boom'); } });
+  await rejects(() => fromCloudPhoneNumber(hostile), 'INVALID_ARGUMENT');
+  await rejects(() => fromCloudOpenData(hostile), 'INVALID_ARGUMENT');
 });
 
 test('fromCloudPhoneNumber: numeric-string errCodes map like numbers (errCode and errcode)', async () => {
