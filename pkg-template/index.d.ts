@@ -339,16 +339,23 @@ export interface CloudCheckOptions {
 
 /** What cloud.openapi.phonenumber.getPhoneNumber returns (or throws). */
 export interface CloudPhoneNumberResult {
-  errCode?: number;
+  /** WeChat's errcode or wx-server-sdk's own code; a numeric string ('40029') counts as the number. */
+  errCode?: number | string;
   errMsg?: string;
   phoneInfo?: unknown;
 }
 
 /** A CloudID's data: the { cloudID, data } the platform puts in event, or cloud.getOpenData's { list: [...] }. */
-export type CloudOpenDataResult = { cloudID?: string; data?: unknown; errCode?: number; errMsg?: string } | { list: Array<{ cloudID?: string; data?: unknown; errCode?: number; errMsg?: string }> };
+export type CloudOpenDataResult = { cloudID?: string; data?: unknown; errCode?: number | string; errMsg?: string } | { list: Array<{ cloudID?: string; data?: unknown; errCode?: number | string; errMsg?: string }> };
 
-/** The code route in a cloud function: the result of cloud.openapi.phonenumber.getPhoneNumber as PhoneInfo. */
+/**
+ * The code route in a cloud function: what cloud.openapi.phonenumber.getPhoneNumber
+ * returned, or the error it threw, as PhoneInfo. Failures throw WxOpenDataError:
+ * WeChat's errcodes as on the HTTP route (40029 INVALID_CODE, 45011 RATE_LIMITED,
+ * -1 WECHAT_UNAVAILABLE), wx-server-sdk's own codes with what to do (-604101: the
+ * permission in config.json), anything thrown without errCode WECHAT_UNAVAILABLE.
+ */
 export declare function fromCloudPhoneNumber(result: CloudPhoneNumberResult | Error, options?: CloudCheckOptions): PhoneInfo;
 
-/** The cloudID route: the platform-decrypted data as PhoneInfo. */
-export declare function fromCloudOpenData(result: CloudOpenDataResult, options?: CloudCheckOptions): PhoneInfo;
+/** The cloudID route: the platform-decrypted data (or the error cloud.getOpenData threw) as PhoneInfo. */
+export declare function fromCloudOpenData(result: CloudOpenDataResult | Error, options?: CloudCheckOptions): PhoneInfo;

@@ -3,8 +3,9 @@
 # installed from its tarball, run through the shared checks in Node 20
 # (system), 22 and 24, cloud functions on exactly the Node versions of
 # WeChat Cloud Base / Tencent SCF (10.15.3, 12.16.3, 14.18.3, 16.13.2,
-# 18.15.0, 20.19.0), Bun, Deno, headless Chromium, esbuild bundles (browser;
-# Node CJS and ESM) and Cloudflare workerd. Assumes `make pkg` has run.
+# 18.15.0, 20.19.0; with wx-open-data/mock and the CLI there too), Bun, Deno,
+# headless Chromium, esbuild bundles (browser; Node CJS and ESM) and
+# Cloudflare workerd. Assumes `make pkg` has run.
 #
 # The runtimes are pinned npm packages in tests/runtimes (package-lock.json);
 # `npm ci` runs only when node_modules does not match the lock. Their Node

@@ -6,7 +6,7 @@
 // and encryptedData + iv with decryptPhone.
 import { invalidArgument } from './errors.mjs';
 import { phoneInfoFromJson } from './rules.mjs';
-import { apiError } from './wechat-errors.mjs';
+import { cloudApiError, thrownName, unavailable } from './wechat-errors.mjs';
 import { strictOptions } from './options.mjs';
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -73,22 +73,63 @@ function readChecks(options) {
   return strictOptions(options, CHECK_KEYS, '{ appId, maxAgeSeconds }');
 }
 
+const isError = (v) => v instanceof Error || Object.prototype.toString.call(v) === '[object Error]';
+
+/** errCode as a number: wx-server-sdk's errors carry a number, some wrappers a numeric string ('40029'). */
+function errCodeOf(value) {
+  const raw = value.errCode !== undefined ? value.errCode : value.errcode;
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'string' && /^-?\d{1,10}$/.test(raw.trim())) return Number(raw.trim());
+  return raw;
+}
+
+/**
+ * The WxOpenDataError for a failed Cloud Base call `api`, read from what it
+ * returned or threw, or null when `value` is not a failure. A nonzero errCode
+ * maps by cloudApiError (WeChat's errcodes as on the HTTP route, the SDK's
+ * own codes by CLOUD_ERRCODES); a thrown error without one (a network error,
+ * a timeout, a bug before the call, older SDKs' 'UNKNOWN_ERROR') is
+ * WECHAT_UNAVAILABLE naming its code or class, never its message, which can
+ * hold request data. tests/client/cloud.test.mjs "thrown without errCode".
+ */
+function cloudFailure(api, value) {
+  const errCode = errCodeOf(value);
+  const errMsg = value.errMsg !== undefined ? value.errMsg : value.errmsg;
+  if (typeof errCode === 'number' && errCode !== 0 && Number.isInteger(errCode)) return cloudApiError(api, errCode, errMsg);
+  const failed = isError(value) || (typeof errCode === 'string' && errCode !== '') || (typeof errMsg === 'string' && /:\s*fail\b/.test(errMsg));
+  if (!failed) return null;
+  const name = typeof errCode === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(errCode) ? errCode : thrownName(value);
+  return unavailable(`${api} failed before WeChat answered (${name}); retry later, with a new code from the user if the call carried one`, null, null);
+}
+
+function readFailure(api, value) {
+  try {
+    // The promise itself, not awaited: a bug in the calling code, said so.
+    if (typeof value.then === 'function') return invalidArgument(`result is a promise: pass what \`await ${api}(...)\` gives (or what it threw)`);
+    return cloudFailure(api, value);
+  } catch (_) {
+    // A getter or proxy that throws.
+    throw invalidArgument(`result could not be read (what ${api} returned or threw)`);
+  }
+}
+
 /**
  * The result of `cloud.openapi.phonenumber.getPhoneNumber({ code })`
- * ({ errCode, errMsg, phoneInfo }), or the error it threw (which carries
- * errCode and errMsg), as PhoneInfo; errCode 40029 -> INVALID_CODE, 45011 ->
- * RATE_LIMITED, -1 -> WECHAT_UNAVAILABLE, others WECHAT_API_ERROR.
+ * ({ errCode: 0, errMsg, phoneInfo }), or the error it threw, as PhoneInfo.
+ * wx-server-sdk throws for every failure: WeChat's errcodes map as on the
+ * HTTP route (40029 -> INVALID_CODE, 45011 -> RATE_LIMITED, -1 ->
+ * WECHAT_UNAVAILABLE, others WECHAT_API_ERROR; numeric strings too), the
+ * SDK's own codes (-604101 no permission, -501001 ...) by CLOUD_ERRCODES
+ * with a sentence saying what to do, and anything thrown without an errCode
+ * (a network error, a timeout) is WECHAT_UNAVAILABLE.
  * @param {unknown} result
  * @param {{ appId?: string, maxAgeSeconds?: number, now?: number }} [options]
  */
 export function fromCloudPhoneNumber(result, options) {
   const checks = readChecks(options);
-  if (!isObject(result) && !(result instanceof Error)) throw invalidArgument('result must be what cloud.openapi.phonenumber.getPhoneNumber returned or threw');
-  const errCode = result.errCode !== undefined ? result.errCode : result.errcode;
-  if (typeof errCode === 'number' && errCode !== 0) {
-    const errMsg = result.errMsg !== undefined ? result.errMsg : result.errmsg;
-    throw apiError('cloud.openapi.phonenumber.getPhoneNumber', { errcode: errCode, errmsg: errMsg }, []);
-  }
+  if (!isObject(result) && !isError(result)) throw invalidArgument('result must be what cloud.openapi.phonenumber.getPhoneNumber returned or threw');
+  const failure = readFailure('cloud.openapi.phonenumber.getPhoneNumber', result);
+  if (failure) throw failure;
   const info = result.phoneInfo !== undefined ? result.phoneInfo : result.phone_info;
   return phoneInfoOfReply(info, checks);
 }
@@ -105,15 +146,25 @@ export function fromCloudPhoneNumber(result, options) {
 export function fromCloudOpenData(result, options) {
   const checks = readChecks(options);
   let item = result;
-  if (isObject(result) && Array.isArray(result.list)) {
-    if (result.list.length !== 1) throw invalidArgument('result.list must hold exactly one item (one cloudID per call)');
-    item = result.list[0];
+  let list;
+  try {
+    list = isObject(result) ? result.list : undefined;
+  } catch (_) {
+    throw invalidArgument('result could not be read (what cloud.getOpenData returned or threw)');
   }
-  if (!isObject(item)) throw invalidArgument('result must be { cloudID, data } or cloud.getOpenData\'s { list: [...] }');
-  if (typeof item.errCode === 'number' && item.errCode !== 0) {
-    throw apiError('cloud.getOpenData', { errcode: item.errCode, errmsg: item.errMsg }, []);
+  if (Array.isArray(list)) {
+    if (list.length !== 1) throw invalidArgument('result.list must hold exactly one item (one cloudID per call)');
+    item = list[0];
   }
-  let data = item.data;
+  if (!isObject(item) && !isError(item)) throw invalidArgument('result must be { cloudID, data } or cloud.getOpenData\'s { list: [...] }');
+  const failure = readFailure('cloud.getOpenData', item);
+  if (failure) throw failure;
+  let data;
+  try {
+    data = item.data;
+  } catch (_) {
+    throw invalidArgument('result.data could not be read');
+  }
   if (typeof data === 'string') {
     try {
       data = JSON.parse(data);

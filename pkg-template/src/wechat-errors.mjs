@@ -161,3 +161,81 @@ export function apiError(path, reply, secrets) {
       return new WxOpenDataError('WECHAT_API_ERROR', `${ERRORS.WECHAT_API_ERROR.message} (${said})`, details);
   }
 }
+
+// Cloud Base (wx-server-sdk) calls fail with an error carrying errCode and
+// errMsg. errCode is WeChat's own errcode when WeChat answered (40029, 45011,
+// -1, ...: mapped by apiError, as on the HTTP route), or one of the SDK's
+// codes below, each with what it means and what to do. Codes not listed are
+// WECHAT_API_ERROR with the errCode and errMsg. tests/client/cloud.test.mjs
+// "wx-server-sdk's own errCodes" checks every row.
+const OPENAPI = '{api}';
+export const CLOUD_ERRCODES = Object.freeze({
+  // resource system error; also the code the SDK gives a request to Cloud Base that failed in transit (reset, timeout, HTTP 5xx, a body it cannot read)
+  '-501001': ['WECHAT_UNAVAILABLE', 'Cloud Base system error, or the request to it failed in transit: retry later'],
+  // resource server timeout
+  '-501002': ['WECHAT_UNAVAILABLE', 'Cloud Base did not answer in time: retry later'],
+  // exceed request limit (the environment's quota)
+  '-501003': ['RATE_LIMITED', "the Cloud Base environment's request quota is used up: retry later, or raise the environment's quota"],
+  // exceed concurrent request limit
+  '-501004': ['RATE_LIMITED', "the Cloud Base environment's concurrent-request quota is used up: retry later, or raise the environment's quota"],
+  // invalid env
+  '-501005': ['WECHAT_API_ERROR', 'the Cloud Base environment is not valid: call cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV }) or pass an environment id of this Mini Program'],
+  // functions request fail
+  '-504001': ['WECHAT_UNAVAILABLE', 'the request to the cloud function failed: retry later'],
+  // functions execute fail
+  '-504002': ['WECHAT_API_ERROR', "the cloud function that was called threw or timed out: read that function's log"],
+  // WeChat backend: system error
+  '-601001': ['WECHAT_UNAVAILABLE', "WeChat's backend had a system error: retry later"],
+  // WeChat backend: system args error
+  '-601002': ['WECHAT_API_ERROR', "WeChat's backend rejected the call's arguments: check what was passed to the SDK"],
+  // WeChat backend: system network error
+  '-601003': ['WECHAT_UNAVAILABLE', "WeChat's backend had a network error: retry later"],
+  // api permission denied
+  '-601004': ['WECHAT_API_ERROR', 'this Mini Program may not call this API'],
+  // invalid cloudID
+  '-601005': ['INVALID_CODE', 'the cloudID is not valid: pass wx.cloud.CloudID(e.detail.cloudID) of a fresh tap'],
+  // cloudID expired
+  '-601006': ['INVALID_CODE', 'the cloudID expired: ask the user to tap again'],
+  // cloudID and calling user does not match
+  '-601007': ['WECHAT_API_ERROR', 'the cloudID was made for another user than the one calling: reject the request'],
+  // server-side request timed out
+  '-601008': ['WECHAT_UNAVAILABLE', "WeChat's server-side request timed out: retry later"],
+  // API not found
+  '-604100': ['WECHAT_API_ERROR', "this wx-server-sdk does not know the API: update wx-server-sdk in the function's package.json and upload the function again"],
+  // function has no permission to call this API
+  '-604101': ['WECHAT_API_ERROR', `the cloud function may not call this API: add "${OPENAPI}" to "permissions": { "openapi": [...] } in the function's config.json and upload it again (the permission is cached for about 10 minutes)`],
+  // call open API timeout
+  '-604102': ['WECHAT_UNAVAILABLE', 'the cloud call to WeChat timed out: retry later'],
+  // call open API system error
+  '-604103': ['WECHAT_UNAVAILABLE', 'the cloud call to WeChat had a system error: retry later'],
+  // illegal source of invocation
+  '-604104': ['WECHAT_API_ERROR', 'this invocation may not make cloud calls (local debugging, for one): run the deployed function, called from the Mini Program'],
+});
+
+/**
+ * The error for a Cloud Base call that failed with `errCode` (a nonzero
+ * integer): an SDK code of CLOUD_ERRCODES, else WeChat's errcode as apiError
+ * maps it. `api` names the call (cloud.openapi.phonenumber.getPhoneNumber).
+ */
+export function cloudApiError(api, errCode, errMsg) {
+  const row = CLOUD_ERRCODES[String(errCode)];
+  if (row === undefined) return apiError(api, { errcode: errCode, errmsg: errMsg }, []);
+  const text = typeof errMsg === 'string' ? scrub(errMsg, []) : '';
+  const rid = ridOf(errMsg);
+  const said = `${api} errCode ${errCode}${text ? ` "${text}"` : ''}`;
+  const sentence = row[1].split(OPENAPI).join(api.replace(/^cloud\.openapi\./, ''));
+  if (row[0] === 'WECHAT_UNAVAILABLE') return unavailable(`${sentence} (${said})`, errCode, rid);
+  return new WxOpenDataError(row[0], `${sentence} (${said})`, { errcode: errCode, rid });
+}
+
+/** What a Cloud Base call threw without an errCode: its code (ECONNRESET) or class (TypeError), never its message. */
+export function thrownName(e) {
+  const name = failureName(e);
+  if (name !== 'network error') return name;
+  try {
+    const cls = e && typeof e.name === 'string' ? e.name : '';
+    return /^(?:[A-Z][A-Za-z]{0,40})?Error$/.test(cls) ? cls : 'an error without errCode';
+  } catch (_) {
+    return 'an error without errCode';
+  }
+}

@@ -108,16 +108,28 @@ const drivers = {
   'cloud-function': async (code) => {
     let initialized;
     globalThis.readmeWxServerSdk = { ...mock.cloud, DYNAMIC_CURRENT_ENV: Symbol('env'), init: (o) => { initialized = o; } };
-    const fn = await load('cloud-function', code);
-    assert.ok(initialized, 'cloud.init was called');
-    mock.client.login('carol');
-    const byCode = await fn.main({ code: mock.client.getPhoneNumber('carol').code });
-    assert.equal(byCode.phoneNumber, mock.client.phoneOf('carol').phoneNumber);
-    assert.equal(typeof byCode.countryCode, 'string');
-    const { cloudID } = mock.client.getPhoneNumber('carol');
-    const [phone] = (await mock.cloud.getOpenData({ list: [cloudID] })).list;
-    assert.equal((await fn.main({ phone })).phoneNumber, mock.client.phoneOf('carol').phoneNumber);
-    await assert.rejects(fn.main({ code: 'not-a-code' }), { name: 'WxOpenDataError', code: 'INVALID_CODE' });
+    // A cloud function learns its Mini Program's AppID from cloud.getWXContext(), not from a variable of ours.
+    const saved = process.env.WX_APPID;
+    delete process.env.WX_APPID;
+    try {
+      const fn = await load('cloud-function', code);
+      assert.ok(initialized, 'cloud.init was called');
+      mock.client.login('carol');
+      const byCode = await fn.main({ code: mock.client.getPhoneNumber('carol').code });
+      assert.equal(byCode.phoneNumber, mock.client.phoneOf('carol').phoneNumber);
+      assert.equal(typeof byCode.countryCode, 'string');
+      const { cloudID } = mock.client.getPhoneNumber('carol');
+      const [phone] = (await mock.cloud.getOpenData({ list: [cloudID] })).list;
+      assert.equal((await fn.main({ phone })).phoneNumber, mock.client.phoneOf('carol').phoneNumber);
+      const foreign = { cloudID: 'x', data: { ...phone.data, watermark: { ...phone.data.watermark, appid: 'wxffffffffffffffff' } } };
+      await assert.rejects(fn.main({ phone: foreign }), { name: 'WxOpenDataError', code: 'APPID_MISMATCH' });
+      await assert.rejects(fn.main({ code: 'not-a-code' }), { name: 'WxOpenDataError', code: 'INVALID_CODE' });
+      // "mock.cloud stands in for wx-server-sdk in tests, faults included": a timeout.
+      mock.fault('hang', { times: 1 });
+      await assert.rejects(fn.main({ code: mock.client.getPhoneNumber('carol').code }), { name: 'WxOpenDataError', code: 'WECHAT_UNAVAILABLE' });
+    } finally {
+      process.env.WX_APPID = saved;
+    }
   },
 
   errors: async (code) => {

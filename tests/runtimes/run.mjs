@@ -5,7 +5,8 @@
 // WeChat Cloud Base / Tencent SCF cloud functions on exactly their Node
 // versions (10.15.3, 12.16.3, 14.18.3, 16.13.2, 18.15.0, 20.19.0); Bun;
 // Deno; headless Chromium; esbuild bundles for the browser and for Node (CJS
-// and ESM); workerd. Run by scripts/test-runtimes.sh (which installs the
+// and ESM); workerd. On the cloud-function Nodes also wx-open-data/mock and
+// the CLI (harness/cloud-tools). Run by scripts/test-runtimes.sh (which installs the
 // pinned runtimes first) with the system Node, after `make pkg`.
 //
 // Every row must run a nonzero number of checks and fail none; what each
@@ -106,6 +107,11 @@ const cloudFunction = join(work, 'cloud-function');
 project(cloudFunction, { name: 'wx-open-data-checks', private: true, main: 'index.js' });
 copyFileSync(join(here, 'harness', 'cloud-function', 'index.js'), join(cloudFunction, 'index.js'));
 esbuild().buildSync({ entryPoints: [join(here, 'checks.mjs')], bundle: true, format: 'cjs', platform: 'node', target: 'node10', outfile: join(cloudFunction, 'checks.cjs'), logLevel: 'error' });
+// A second function: a cloud function's own tests, with the package's tools
+// (wx-open-data/mock, the CLI) on the function's runtime (harness/cloud-tools).
+const cloudTools = join(work, 'cloud-function-tools');
+project(cloudTools, { name: 'wx-open-data-cloud-tools', private: true, main: 'index.js' });
+copyFileSync(join(here, 'harness', 'cloud-tools', 'index.js'), join(cloudTools, 'index.js'));
 const cloudRuntime = join(work, 'cloud-runtime');
 mkdirSync(cloudRuntime);
 writeFileSync(join(cloudRuntime, 'package.json'), JSON.stringify({ private: true, type: 'commonjs' }));
@@ -259,7 +265,7 @@ const rows = [];
 const row = (runtime, versionOf, entry, usage, build, body, options = {}) => rows.push({ runtime, versionOf, entry, usage, build, body, ...options });
 
 const script = (exe, entry, pre = []) => () => resultOf(run(exe, [...pre, 'script.mjs', entry]));
-const cloud = (exe) => () => resultOf(run(exe, ['invoke.js', cloudFunction, 'event.json'], { cwd: cloudRuntime }));
+const cloud = (exe, fn = cloudFunction) => () => resultOf(run(exe, ['invoke.js', fn, 'event.json'], { cwd: cloudRuntime }));
 /** The build the Node entry picks: SIMD128 from Node 16.4 (V8 9.1) on. */
 const nodeBuild = (ver) => {
   const [major, minor] = ver.replace(/^v/, '').split('.').map(Number);
@@ -277,6 +283,14 @@ for (const [name, key] of [[systemNode, 'system'], ['Node 22', 'node22'], ['Node
 const CLOUD = [['node10', 'baseline'], ['node12', 'baseline'], ['node14', 'baseline'], ['node16', 'simd'], ['node18', 'simd'], ['node20', 'simd']];
 for (const [key, build] of CLOUD) {
   row('Cloud function', () => version(bin[key]), 'require (exports.main)', "index.js: require('wx-open-data'); exports.main = async (event, context) => …", build, cloud(bin[key]));
+}
+// Every entry a cloud function's tests load, on each of those runtimes:
+// require('wx-open-data/mock') (10.15 and 12.16 ignore the exports map and
+// read mock/package.json), the mock started and driven with the package's
+// WeChatClient (an injected fetch where there is no global one) and
+// mock.cloud, and the CLI as `npx wx-open-data` runs it.
+for (const [key, build] of CLOUD) {
+  row('Cloud function', () => version(bin[key]), 'mock + CLI (exports.main)', "require('wx-open-data/mock'); startMockWeChat(); npx wx-open-data diagnose", build, cloud(bin[key], cloudTools));
 }
 // ESM on the cloud Nodes that load it unflagged with the exports map: the
 // baseline build through import (14), the first SIMD Node (16.13), and 18.

@@ -16,7 +16,7 @@ import {
   type WeChatCallError,
   type WeChatClientErrorCode,
 } from 'wx-open-data';
-import { startMockWeChat, type MockWeChat } from 'wx-open-data/mock';
+import { startMockWeChat, type MockWeChat, type MockCloudSDKError } from 'wx-open-data/mock';
 
 async function main(): Promise<void> {
   const mock: MockWeChat = await startMockWeChat({ appId: 'wx0123456789abcdef', appSecret: 'secret' });
@@ -55,7 +55,12 @@ async function main(): Promise<void> {
 
   const fromCloud: PhoneInfo = fromCloudPhoneNumber(await mock.cloud.openapi.phonenumber.getPhoneNumber({ code: 'c' }), { appId: 'wx' });
   const fromCloudId: PhoneInfo = fromCloudOpenData(await mock.cloud.getOpenData({ list: ['id'] }), { maxAgeSeconds: 300 });
-  void [fromCloud, fromCloudId];
+  // What the SDK threw, and a wrapper's numeric-string errCode.
+  const failed = await mock.cloud.openapi.phonenumber.getPhoneNumber({ code: 'c' }).catch((e: unknown) => e as MockCloudSDKError);
+  const fromThrown: PhoneInfo = fromCloudPhoneNumber(failed, { appId: mock.cloud.getWXContext().APPID });
+  const fromString: PhoneInfo = fromCloudPhoneNumber({ errCode: '40029', errMsg: 'invalid code' });
+  const fromOpenDataError: PhoneInfo = fromCloudOpenData(failed);
+  void [fromCloud, fromCloudId, fromThrown, fromString, fromOpenDataError];
 
   try {
     await client.getPhoneNumber('code');

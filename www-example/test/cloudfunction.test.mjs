@@ -22,18 +22,22 @@ const pkgDir = realpathSync(fileURLToPath(new URL('../../pkg', import.meta.url))
 const require = createRequire(import.meta.url);
 
 // wx-server-sdk as far as getPhone uses it: init() and DYNAMIC_CURRENT_ENV as
-// in the real SDK; `openapi` is set by whoever loads it (Node 10 syntax).
+// in the real SDK; `openapi` and `getWXContext` are set by whoever loads it
+// (Node 10 syntax). The platform states the AppID only through
+// getWXContext(): the tests leave WX_APPID unset.
 const SDK_STAND_IN = `'use strict';
 module.exports = {
   DYNAMIC_CURRENT_ENV: 'dynamic-current-env',
   inits: [],
   init: function (options) { module.exports.inits.push(options); },
   openapi: null,
+  getWXContext: function () { return {}; },
 };
 `;
 
 let s, dir, main, sdk, logs;
 const env = { WX_APPID: process.env.WX_APPID, WX_SECRET: process.env.WX_SECRET, WX_API_BASE: process.env.WX_API_BASE };
+const wxContext = () => ({ APPID: APP_ID, OPENID: 'o-caller', SOURCE: 'wx_client' });
 const originalError = console.error;
 
 test.before(async () => {
@@ -47,13 +51,15 @@ test.before(async () => {
   cpSync(dirname(require.resolve('node-fetch/package.json')), join(dir, 'node_modules', 'node-fetch'), { recursive: true });
   mkdirSync(join(dir, 'node_modules', 'wx-server-sdk'));
   writeFileSync(join(dir, 'node_modules', 'wx-server-sdk', 'index.js'), SDK_STAND_IN);
-  Object.assign(process.env, { WX_APPID: APP_ID, WX_SECRET: APP_SECRET, WX_API_BASE: s.wechatUrl });
+  Object.assign(process.env, { WX_SECRET: APP_SECRET, WX_API_BASE: s.wechatUrl });
+  delete process.env.WX_APPID;
   const req = createRequire(join(dir, 'index.js'));
   // Resolved from the function's own node_modules, like on Cloud Base.
   assert.equal(req.resolve('wx-open-data'), join(dir, 'node_modules', 'wx-open-data', 'node', 'index.cjs'));
   assert.equal(req.resolve('node-fetch'), join(dir, 'node_modules', 'node-fetch', 'lib', 'index.js'));
   sdk = req('wx-server-sdk');
   sdk.openapi = s.mock.cloud.openapi;
+  sdk.getWXContext = wxContext;
   ({ main } = req(join(dir, 'index.js')));
   logs = [];
   console.error = (...args) => logs.push(args.join(' '));
@@ -105,6 +111,17 @@ test('code route: 45011, a rejected call, an empty or a foreign watermark appid'
   assert.deepEqual(await main({ code: 'abc' }, context), { error: 'APPID_MISMATCH' });
 });
 
+test('code route: WeChat down (the mock\'s faults reach mock.cloud) -> UPSTREAM_ERROR, the errCode logged', async (t) => {
+  t.after(() => s.mock.clearFaults());
+  for (const [kind, errcode] of [['busy', -1], ['hang', -501001], ['reset', -501001]]) {
+    await loginCode('cf-down');
+    const tp = await tap('cf-down');
+    s.mock.fault(kind, { path: '/wxa/business/getuserphonenumber', times: 1 });
+    assert.deepEqual(await main({ code: tp.code }, context), { error: 'UPSTREAM_ERROR' }, kind);
+    assert.deepEqual([lastLog().route, lastLog().code, lastLog().errcode], ['code', 'WECHAT_UNAVAILABLE', errcode], kind);
+  }
+});
+
 test('cloudID route: already decrypted by the platform -> the number', async () => {
   await loginCode('cf-a');
   const t = await tap('cf-a');
@@ -136,7 +153,7 @@ test('encryptedData route: code from a wx.login in the callback (after the tap) 
   assert.deepEqual(await main({ code: lateCode, encryptedData: t.encryptedData, iv: t.iv }, context), { error: 'DECRYPT_FAILED' });
 });
 
-test('encryptedData route: used code LOGIN_FAILED; malformed event INVALID_ARGUMENT; foreign appid APPID_MISMATCH; bad env MISCONFIGURED', async () => {
+test('encryptedData route: used code LOGIN_FAILED; malformed event INVALID_ARGUMENT; foreign appid APPID_MISMATCH; no APPID in the context MISCONFIGURED', async () => {
   const code = await loginCode('cf-d');
   const t = await tap('cf-d');
   assert.equal((await main({ code, encryptedData: t.encryptedData, iv: t.iv }, context)).phoneNumber, s.mock.client.phoneOf('cf-d').phoneNumber);
@@ -148,12 +165,15 @@ test('encryptedData route: used code LOGIN_FAILED; malformed event INVALID_ARGUM
   const code2 = await loginCode('cf-d');
   const forged = encryptData(s.mock.client.sessionKeyOf('cf-d'), { ...s.mock.client.phoneOf('cf-d'), watermark: { timestamp: Math.floor(Date.now() / 1000), appid: 'wxsomeoneelse0001' } });
   assert.deepEqual(await main({ code: code2, ...forged }, context), { error: 'APPID_MISMATCH' });
-  const saved = process.env.WX_APPID;
-  delete process.env.WX_APPID;
+  // Not called by a Mini Program (a timer, the console): getWXContext() has no APPID, whatever WX_APPID says.
+  process.env.WX_APPID = APP_ID;
+  sdk.getWXContext = () => ({});
   try {
     assert.deepEqual(await main({ code: 'abc', encryptedData: 'x', iv: 'y' }, context), { error: 'MISCONFIGURED' });
+    assert.deepEqual(await main({ code: 'abc' }, context), { error: 'MISCONFIGURED' });
   } finally {
-    process.env.WX_APPID = saved;
+    delete process.env.WX_APPID;
+    sdk.getWXContext = wxContext;
   }
 });
 
@@ -182,7 +202,11 @@ test('the function\'s log holds no session_key, AppSecret or phone number', () =
 const DRIVER = `'use strict';
 const sdk = require('wx-server-sdk');
 const answers = JSON.parse(process.argv[3]);
-sdk.openapi = { phonenumber: { getPhoneNumber: function (args) { return Promise.resolve(answers[args.code]); } } };
+sdk.openapi = { phonenumber: { getPhoneNumber: function (args) {
+  var a = answers[args.code];
+  return a && a.rejected ? Promise.reject(Object.assign(new Error(a.rejected.message), a.rejected)) : Promise.resolve(a);
+} } };
+sdk.getWXContext = function () { return JSON.parse(process.argv[4]); };
 const main = require('./index.js').main;
 (async function () {
   const out = [];
@@ -198,7 +222,7 @@ for (const [major, hasFetch] of [['10', false], ['18', true]]) {
     writeFileSync(driver, DRIVER);
     const user = `cf-node${major}`;
     const run = async (events, answers = {}) => {
-      const { stdout, stderr } = await promisify(execFile)(node, [driver, JSON.stringify(events), JSON.stringify(answers)], { env: process.env });
+      const { stdout, stderr } = await promisify(execFile)(node, [driver, JSON.stringify(events), JSON.stringify(answers), JSON.stringify(wxContext())], { env: process.env });
       for (const secret of [...s.mock.issuedSecrets(), APP_SECRET]) assert.ok(!stderr.includes(secret), stderr);
       const { version, globalFetch, out } = JSON.parse(stdout);
       assert.match(version, new RegExp(`^v${major}\\.`));
@@ -209,9 +233,12 @@ for (const [major, hasFetch] of [['10', false], ['18', true]]) {
     await loginCode(user);
     const t1 = await tap(user);
     assert.deepEqual(await run([await platformEvent(t1.cloudID)]), [phone()]);
-    // The code route, and the same code again (WeChat's 40029).
+    // The code route, and the same code again (WeChat's 40029: the SDK rejects).
     const first = await s.mock.cloud.openapi.phonenumber.getPhoneNumber({ code: t1.code });
-    const again = await s.mock.cloud.openapi.phonenumber.getPhoneNumber({ code: t1.code });
+    const again = await s.mock.cloud.openapi.phonenumber.getPhoneNumber({ code: t1.code }).then(
+      () => assert.fail('a used code must reject'),
+      (e) => ({ rejected: { message: e.message, errCode: e.errCode, errMsg: e.errMsg } }),
+    );
     assert.deepEqual(await run([{ code: t1.code }, { code: 'used' }], { [t1.code]: first, used: again }), [phone(), { error: 'INVALID_CODE' }]);
     // code2Session: node-fetch on Node 10, the global fetch on 18.
     const code = await loginCode(user);

@@ -16,7 +16,7 @@ export interface MockWeChatOptions {
 export type MockFaultKind = 'latency' | 'hang' | 'http5xx' | 'busy' | 'rateLimit' | 'nonJson' | 'reset';
 
 export interface MockFaultOptions {
-  /** Only this API path (e.g. '/cgi-bin/stable_token'); default every API path. */
+  /** Only this API path (e.g. '/cgi-bin/stable_token'; '/wxa/business/getuserphonenumber' covers cloud.openapi.phonenumber.getPhoneNumber too, 'cloud.getOpenData' cloud.getOpenData); default every API path and cloud call. */
   path?: string | null;
   /** How many requests it hits; default unlimited. */
   times?: number;
@@ -59,10 +59,18 @@ export interface MockWeChatApp {
   markRisky(user?: string, risky?: boolean): void;
 }
 
-/** Cloud Base as a cloud function sees it (wx-server-sdk). */
+/** wx-server-sdk's error (CloudSDKError): WeChat's errcode (40029, 45011, -1) or the SDK's own code (-501001: failed in transit). */
+export interface MockCloudSDKError extends Error {
+  errCode: number;
+  errMsg: string;
+}
+
+/** Cloud Base as a cloud function sees it (wx-server-sdk); failures reject with MockCloudSDKError. */
 export interface MockCloud {
-  openapi: { phonenumber: { getPhoneNumber(args: { code: string }): Promise<{ errCode: number; errMsg: string; phoneInfo?: MockPhone & { watermark: { timestamp: number; appid: string } } }> } };
+  openapi: { phonenumber: { getPhoneNumber(args: { code: string }): Promise<{ errCode: 0; errMsg: string; phoneInfo: MockPhone & { watermark: { timestamp: number; appid: string } } }> } };
   getOpenData(args: { list: string[] }): Promise<{ list: Array<{ cloudID: string; data?: unknown; errCode?: number; errMsg?: string }> }>;
+  /** cloud.getWXContext(): APPID, and OPENID/UNIONID of the user the mock's client last acted for. */
+  getWXContext(): { APPID: string; OPENID?: string; UNIONID?: string; ENV: string; SOURCE: string };
 }
 
 export interface MockWeChat {

@@ -21,7 +21,7 @@
 // returns the same token until it expires or is force-refreshed (the old one
 // then stays valid 5 more minutes), at most 20 forced refreshes a day, 30 s
 // apart; every /cgi-bin/token fetch invalidates that endpoint's previous token.
-import { createServer } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 
 const CODE_TTL_S = 300;
@@ -47,6 +47,8 @@ const urlsafe = (n) => randomBytes(n).toString('base64').replace(/\+/g, '-').rep
 const rid = () => `${hex(4)}-${hex(4)}-${hex(4)}`;
 /** An error reply in WeChat's format: `invalid code hint: [qKhDWV0sf-0s77ta] rid: 62fa5928-4e8b95ea-7539a513`. */
 const wxError = (errcode, text) => ({ errcode, errmsg: `${text} hint: [${urlsafe(12)}] rid: ${rid()}` });
+/** wx-server-sdk's CloudSDKError: an Error with errCode and errMsg, its message `errCode: -501001 | errMsg: ...`. */
+const sdkError = (errCode, errMsg) => Object.assign(new Error(`errCode: ${errCode} | errMsg: ${errMsg}`), { errCode, errMsg });
 
 /**
  * Starts a mock WeChat on 127.0.0.1.
@@ -91,6 +93,7 @@ export async function startMockWeChat(options) {
   };
   let faults = [];
   let phoneSeq = 0;
+  let lastUser = null; // the user the client last acted for (cloud.getWXContext)
 
   const remember = (secret) => {
     issued.push(secret);
@@ -243,6 +246,7 @@ export async function startMockWeChat(options) {
     /** wx.login: a new single-use code, and a new session_key for the user. */
     login(name = 'user') {
       const u = user(name);
+      lastUser = name;
       rotateSessionKey(u);
       const code = remember(urlsafe(24));
       loginCodes.set(code, { user: name, issuedAt: nowS(), used: false });
@@ -252,6 +256,7 @@ export async function startMockWeChat(options) {
     getPhoneNumber(name = 'user') {
       const u = users.get(name);
       if (!u || !u.sessionKey) throw new Error('mock client: getPhoneNumber before login (call client.login first)');
+      lastUser = name;
       const data = { ...u.phone, watermark: { timestamp: nowS(), appid: appId } };
       const iv = randomBytes(16);
       const cipher = createCipheriv('aes-128-cbc', Buffer.from(u.sessionKey, 'base64'), iv);
@@ -280,16 +285,28 @@ export async function startMockWeChat(options) {
     },
   };
 
-  /** What Cloud Base does in a cloud function (wx-server-sdk), for the cloud helpers' tests. */
+  /**
+   * What wx-server-sdk does in a cloud function, for the cloud helpers'
+   * tests, in the SDK's shapes: success resolves { errCode: 0, errMsg, ... };
+   * every failure rejects with the SDK's error (an Error with errCode and
+   * errMsg): WeChat's errcode when WeChat answered (40029, 45011, -1), the
+   * SDK's -501001 when its request failed in transit. The mock's faults
+   * apply: those without a path, and those for getuserphonenumber's path
+   * (the API the cloud call reaches), to getPhoneNumber; those without a
+   * path, or with the path 'cloud.getOpenData', to getOpenData.
+   * tests/client/cloud.test.mjs "mock.cloud: each fault".
+   */
   const cloud = {
     openapi: {
       phonenumber: {
         async getPhoneNumber({ code } = {}) {
+          const api = 'openapi.phonenumber.getPhoneNumber';
+          await cloudFault(api, '/wxa/business/getuserphonenumber');
           const { error, user: u } = takeCode(phoneCodes, code, wxError(40029, 'invalid code'));
-          if (error) return { errCode: error.errcode, errMsg: `openapi.phonenumber.getPhoneNumber:fail ${error.errcode} ${error.errmsg}` };
+          if (error) throw sdkError(error.errcode, `${api}:fail ${error.errmsg}`);
           return {
             errCode: 0,
-            errMsg: 'openapi.phonenumber.getPhoneNumber:ok',
+            errMsg: `${api}:ok`,
             phoneInfo: { ...u.phone, watermark: { timestamp: nowS(), appid: watermarkAppid } },
           };
         },
@@ -297,9 +314,45 @@ export async function startMockWeChat(options) {
     },
     /** cloud.getOpenData({ list: [cloudID] }) -> { list: [{ cloudID, data }] } */
     async getOpenData({ list } = {}) {
+      await cloudFault('getOpenData', 'cloud.getOpenData');
       return { list: (list || []).map((id) => (cloudIDs.has(id) ? cloudIDs.get(id) : { cloudID: id, errCode: -601006, errMsg: 'cloudID not found' })) };
     },
+    /**
+     * cloud.getWXContext() in a function the Mini Program called: APPID, and
+     * the OPENID and UNIONID of the user the mock's client last acted for
+     * (login or getPhoneNumber); ENV and SOURCE as the platform sets them.
+     */
+    getWXContext() {
+      const u = lastUser === null ? null : users.get(lastUser);
+      const ctx = { APPID: appId, ENV: 'mock-env', SOURCE: 'wx_client' };
+      if (u) Object.assign(ctx, { OPENID: u.openid, UNIONID: u.unionid });
+      return ctx;
+    },
   };
+
+  /**
+   * The fault for a cloud call, as wx-server-sdk would surface it: latency
+   * waits `ms`; busy and rateLimit reject with WeChat's errcode (-1, 45011);
+   * a failure in transit rejects with the SDK's -501001 and the transport
+   * error's text (hang: the SDK's request timeout, after `ms`; reset: the
+   * socket hang-up; http5xx: the status line; nonJson: the unreadable body).
+   */
+  async function cloudFault(api, path) {
+    const f = faultFor(path);
+    if (!f) return;
+    const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+    const inTransit = (text) => sdkError(-501001, `${api}:fail ${text}; at ${api} api; `);
+    if (f.kind === 'latency') return void (await delay(f.ms));
+    if (f.kind === 'hang') {
+      await delay(f.ms);
+      throw inTransit('ESOCKETTIMEDOUT');
+    }
+    if (f.kind === 'reset') throw inTransit('socket hang up');
+    if (f.kind === 'http5xx') throw inTransit(`${f.status} ${STATUS_CODES[f.status] || ''}`.trim());
+    if (f.kind === 'nonJson') throw sdkError(-501001, `${api}:fail unknown response <html><body>please try again later</body></html>`);
+    if (f.kind === 'busy') throw sdkError(-1, `${api}:fail system error rid: ${rid()}`);
+    if (f.kind === 'rateLimit') throw sdkError(45011, `${api}:fail ${wxError(45011, 'api minute-quota reach limit  mustslower  retry next minute').errmsg}`);
+  }
 
   // --- faults ---
   function fault(kind, where) {
@@ -317,9 +370,15 @@ export async function startMockWeChat(options) {
   // --- HTTP ---
   const sockets = new Set();
   const headers = { 'content-type': 'application/json; charset=utf-8' };
+  // writeHead, then end: Node 10's writeHead returns nothing to chain on
+  // (the runtime matrix runs the mock there, harness/cloud-tools).
+  const reply = (res, status, head, body) => {
+    res.writeHead(status, head);
+    res.end(body);
+  };
   const send = (res, status, value, extra) => {
-    if (res.destroyed || res.writableEnded) return;
-    res.writeHead(status, { ...headers, ...(extra || {}) }).end(JSON.stringify(value));
+    if (res.destroyed || res.writableEnded || res.finished) return;
+    reply(res, status, { ...headers, ...(extra || {}) }, JSON.stringify(value));
   };
 
   async function handle(req, res) {
@@ -334,8 +393,8 @@ export async function startMockWeChat(options) {
       if (f.kind === 'hang') return undefined; // the socket stays open until the client gives up or close()
       if (f.kind === 'reset') return void req.socket.destroy();
       if (f.kind === 'latency') await new Promise((r) => setTimeout(r, f.ms));
-      if (f.kind === 'http5xx') return void res.writeHead(f.status, { 'content-type': 'text/html' }).end(`<html><body>${f.status}</body></html>`);
-      if (f.kind === 'nonJson') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>please try again later</body></html>');
+      if (f.kind === 'http5xx') return reply(res, f.status, { 'content-type': 'text/html' }, `<html><body>${f.status}</body></html>`);
+      if (f.kind === 'nonJson') return reply(res, 200, { 'content-type': 'text/html' }, '<html><body>please try again later</body></html>');
       if (f.kind === 'busy') return send(res, 200, { errcode: -1, errmsg: `system error rid: ${rid()}` });
       if (f.kind === 'rateLimit') return send(res, 200, wxError(45011, 'api minute-quota reach limit  mustslower  retry next minute'));
     }
@@ -355,7 +414,7 @@ export async function startMockWeChat(options) {
 
   async function handleStandIn(req, res, path) {
     const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type' };
-    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+    if (req.method === 'OPTIONS') return reply(res, 204, cors);
     let body;
     try {
       body = await readJson(req);
@@ -395,7 +454,7 @@ export async function startMockWeChat(options) {
     client,
     cloud,
     counters,
-    /** Adds a fault: kind one of latency (ms), hang, http5xx (status), busy (-1), rateLimit (45011), nonJson, reset; path (default every API path), times (default unlimited). */
+    /** Adds a fault: kind one of latency (ms), hang, http5xx (status), busy (-1), rateLimit (45011), nonJson, reset; path (default every API path and mock.cloud call), times (default unlimited). */
     fault,
     clearFaults() {
       faults = [];

@@ -16,8 +16,10 @@
 //           made BEFORE the tap. WeChatClient#code2Session exchanges it
 //           (WX_SECRET needed), decryptPhone decrypts.
 //
-// Environment: WX_APPID; WX_SECRET (encrypted route); WX_API_BASE (default
-// https://api.weixin.qq.com; the tests point it at the local mock).
+// The Mini Program's AppID comes from the platform, cloud.getWXContext().APPID
+// (present when the Mini Program called the function). Environment
+// variables of the function: WX_SECRET (encrypted route); WX_API_BASE
+// (default https://api.weixin.qq.com; the tests point it at the local mock).
 // Returns { phoneNumber, purePhoneNumber, countryCode } or { error: CODE };
 // the details go to console.error (the function's log), never a secret.
 //
@@ -71,8 +73,9 @@ function wechat(appId, appSecret) {
 }
 
 exports.main = async (event, context) => {
-  const appId = process.env.WX_APPID;
-  if (!appId) return fail('MISCONFIGURED', { missing: 'WX_APPID' });
+  const appId = cloud.getWXContext().APPID;
+  // No APPID: not called by a Mini Program (a timer, the console's test run).
+  if (!appId) return fail('MISCONFIGURED', { missing: 'APPID (cloud.getWXContext(): call the function from the Mini Program)' });
   if (!isObject(event)) return fail('INVALID_ARGUMENT', {});
 
   // cloudID: the platform already decrypted it.
@@ -114,8 +117,9 @@ exports.main = async (event, context) => {
   // code: WeChat answers through Cloud Base, which holds the access token.
   if (event.code !== undefined) {
     if (typeof event.code !== 'string' || !CODE.test(event.code)) return fail('INVALID_ARGUMENT', { route: 'code' });
-    // The SDK may resolve with a nonzero errCode or reject with an error that
-    // carries errCode and errMsg: fromCloudPhoneNumber reads both.
+    // wx-server-sdk rejects with an error carrying errCode and errMsg (WeChat's
+    // errcode, or its own: -604101 when config.json lacks the permission, a
+    // timeout or network failure): fromCloudPhoneNumber maps each.
     const result = await cloud.openapi.phonenumber.getPhoneNumber({ code: event.code }).catch((e) => e);
     try {
       // No maxAgeSeconds: the answer is WeChat's, fresh by construction (docs/client.md).
