@@ -195,7 +195,7 @@ test('a store whose get never settles (node-redis offline queue): getPhoneNumber
   const { mock, close } = await setup();
   try {
     const { WeChatClient } = await load('client.mjs');
-    const { store } = faultyStore((op) => (op === 'get' ? 'hang' : undefined));
+    const { store, calls } = faultyStore((op) => (op === 'get' ? 'hang' : undefined));
     const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, timeoutMs: 1000 });
     mock.client.login('hg');
     const started = Date.now();
@@ -204,6 +204,7 @@ test('a store whose get never settles (node-redis offline queue): getPhoneNumber
     assert.equal(info.phoneNumber, mock.client.phoneOf('hg').phoneNumber);
     assert.ok(took >= 450 && took < 1000, `${took} ms: half of timeoutMs for the store, then WeChat`);
     assert.equal(mock.counters.stable_token, 1);
+    assert.deepEqual([calls.get, calls.add, calls.set], [1, 0, 0], 'after its first failure the call leaves the store alone');
 
     // tokenEndpoint token cannot bypass the store: STORE_UNAVAILABLE, also within timeoutMs.
     const viaToken = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, timeoutMs: 1000, tokenEndpoint: 'token' });

@@ -46,6 +46,12 @@ async function main(): Promise<void> {
   };
   new WeChatClient({ appId: 'wx', appSecret: 's', store });
   new WeChatClient({ appId: 'wx', appSecret: 's', store: new MemoryStore(), tokenEndpoint: 'token' });
+  // The lock's compare-and-delete: optional on a store, always on the built-in ones.
+  const locking: TokenStore = { ...store, add: async () => true, deleteIf: async (k, v) => map.get(k) === v && map.delete(k) };
+  const released: Promise<boolean> = new MemoryStore().deleteIf('k', 'v');
+  const redisReleased: Promise<boolean> = createRedisStore({ sendCommand: async () => 1 }).deleteIf('k', 'v');
+  const storeDown: WeChatClientErrorCode = 'STORE_UNAVAILABLE';
+  void [locking, released, redisReleased, storeDown];
   // node-redis and ioredis shapes.
   createRedisStore({ sendCommand: async (args: string[]) => args.length }, { prefix: 'app:' });
   createRedisStore({ call: async (command: string, ...args: Array<string | number>) => [command, ...args] });
