@@ -132,23 +132,6 @@ function newCall(s) {
 
 const remaining = (call) => call.deadline - Date.now();
 
-/** Settles like `promise`, or rejects with WECHAT_UNAVAILABLE once the call's deadline passed (a joined fetch started by another call runs on that call's deadline). */
-function within(call, promise) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(unavailable('the access-token fetch did not finish within timeoutMs')), Math.max(0, remaining(call)));
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
-
 /** Redis error prefixes: the one part of a Redis error message that is safe to show (it names the problem and holds no data). */
 const REDIS_PREFIXES = ['OOM', 'READONLY', 'LOADING', 'BUSY', 'NOSCRIPT', 'NOAUTH', 'WRONGPASS', 'NOPERM', 'MASTERDOWN', 'MISCONF', 'CLUSTERDOWN', 'TRYAGAIN', 'MOVED', 'ASK', 'EXECABORT', 'WRONGTYPE', 'CROSSSLOT', 'NOREPLICAS', 'ERR'];
 
@@ -377,8 +360,9 @@ async function fetchTokenOnce(s, call, force, unless) {
 /** Concurrent callers of one process share one fetch (one per kind: plain, forced); tests/client/tokens.test.mjs "200 concurrent". */
 function sharedFetch(s, call, force, unless) {
   const kind = force ? 'forced' : 'plain';
-  // A caller joining another's fetch waits no longer than its own deadline.
-  if (s.inflight[kind]) return within(call, s.inflight[kind]);
+  // A caller joining a fetch in flight needs no timer of its own: that fetch
+  // was started no later, under the same timeoutMs, so it ends by our deadline.
+  if (s.inflight[kind]) return s.inflight[kind];
   s.inflight[kind] = fetchTokenOnce(s, call, force, unless).then(
     (t) => {
       s.inflight[kind] = null;
@@ -463,7 +447,7 @@ async function forcedToken(s, call, failing, reply) {
 function renewAfter(s, call, failing, reply) {
   markBad(s, failing);
   const joined = s.renewals.get(failing);
-  if (joined !== undefined) return within(call, joined);
+  if (joined !== undefined) return joined; // started no later: ends by our deadline (sharedFetch)
   const done = () => s.renewals.delete(failing);
   const renewal = sharedFetch(s, call, false, failing)
     .then((fresh) => (fresh !== failing ? fresh : forcedToken(s, call, failing, reply)))
