@@ -196,13 +196,13 @@ test('a store whose get never settles (node-redis offline queue): getPhoneNumber
   try {
     const { WeChatClient } = await load('client.mjs');
     const { store, calls } = faultyStore((op) => (op === 'get' ? 'hang' : undefined));
-    const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, timeoutMs: 1000 });
+    const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, timeoutMs: 2000 });
     mock.client.login('hg');
     const started = Date.now();
     const info = await client.getPhoneNumber(mock.client.getPhoneNumber('hg').code);
     const took = Date.now() - started;
     assert.equal(info.phoneNumber, mock.client.phoneOf('hg').phoneNumber);
-    assert.ok(took >= 450 && took < 1000, `${took} ms: half of timeoutMs for the store, then WeChat`);
+    assert.ok(took >= 950 && took < 2000, `${took} ms: half of timeoutMs for the store, then WeChat`);
     assert.equal(mock.counters.stable_token, 1);
     assert.deepEqual([calls.get, calls.add, calls.set], [1, 0, 0], 'after its first failure the call leaves the store alone');
 
@@ -210,7 +210,7 @@ test('a store whose get never settles (node-redis offline queue): getPhoneNumber
     const viaToken = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, timeoutMs: 1000, tokenEndpoint: 'token' });
     const t0 = Date.now();
     const e = await rejectsWith(viaToken.getAccessToken(), 'STORE_UNAVAILABLE', secretsOf(mock));
-    assert.match(e.message, /store\.get did not answer within 500 ms/);
+    assert.match(e.message, /store\.get did not answer within (49\d|500) ms/);
     assert.ok(Date.now() - t0 < 1000);
   } finally {
     await close();
@@ -228,7 +228,7 @@ test('a store whose set, add or forced-count get never settles: every call ends 
       const started = Date.now();
       if (expect === 'token') assert.equal(typeof (await client.getAccessToken()), 'string', hung);
       else await rejectsWith(client.getAccessToken({ forceRefresh: true }), expect, secretsOf(mock));
-      assert.ok(Date.now() - started < 600, `${hung}: ${Date.now() - started} ms`);
+      assert.ok(Date.now() - started < 700, `${hung}: ${Date.now() - started} ms (timeoutMs 600, and timers run late on a busy machine)`);
     }
   } finally {
     await close();
@@ -241,11 +241,11 @@ test('another instance holding the lock for ever: the wait takes half of timeout
     const { WeChatClient } = await load('client.mjs');
     const store = new MemoryStore();
     await store.add(`${APP_ID}:stable_token:lock`, 'someone else', 3600);
-    const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, timeoutMs: 1000 });
+    const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, timeoutMs: 2000 });
     const started = Date.now();
     assert.equal(typeof (await client.getAccessToken()), 'string');
     const took = Date.now() - started;
-    assert.ok(took >= 450 && took < 1000, `${took} ms`);
+    assert.ok(took >= 950 && took < 2000, `${took} ms`);
     assert.equal(await store.get(`${APP_ID}:stable_token:lock`), 'someone else', 'not ours: never released');
   } finally {
     await close();
