@@ -421,7 +421,8 @@ function forceRefused(errcode, rid) {
  * or a new /cgi-bin/token (every fetch there is a new token). When the limits
  * refuse one while renewing `failing`, another instance has most likely just
  * forced one: a stored token other than `failing` is used instead of
- * RATE_LIMITED.
+ * RATE_LIMITED (tests/client/tokens.test.mjs "a force refused because another
+ * instance has just forced one").
  */
 async function forcedToken(s, call, failing, reply) {
   if (s.tokenEndpoint === 'stable_token' && !(await mayForce(s, call))) {

@@ -328,3 +328,37 @@ test('MemoryStore deleteIf deletes only the value it is given', async () => {
   assert.equal(await store.deleteIf('k', 'b'), true);
   assert.equal(await store.get('k'), null);
 });
+
+test('a force refused because another instance has just forced one: its stored token is used, no RATE_LIMITED', async () => {
+  const inner = new MemoryStore();
+  const forcedKey = `${APP_ID}:stable_token:forced`;
+  const { mock, WeChatClient, close } = await setup();
+  try {
+    // Another instance of the fleet (its own process, so its own state) forces
+    // a refresh just as this one looks at the count of forced refreshes.
+    const elsewhere = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl });
+    let raced = false;
+    const store = {
+      ...Object.fromEntries(['set', 'delete', 'add', 'deleteIf'].map((m) => [m, inner[m]])),
+      get: async (key) => {
+        if (key === forcedKey && !raced) {
+          raced = true;
+          const fresh = await elsewhere.getAccessToken({ forceRefresh: true });
+          await inner.set(`${APP_ID}:stable_token`, fresh, 600);
+          await inner.set(forcedKey, JSON.stringify([Date.now()]), 86400);
+        }
+        return inner.get(key);
+      },
+    };
+    const fleet = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store });
+    await fleet.getAccessToken();
+    mock.breakStableToken();
+    mock.client.login('race');
+    const info = await fleet.getPhoneNumber(mock.client.getPhoneNumber('race').code);
+    assert.equal(info.phoneNumber, mock.client.phoneOf('race').phoneNumber);
+    assert.ok(raced);
+    assert.equal(mock.counters.stable_token_forced, 1, 'only the other instance forced');
+  } finally {
+    await close();
+  }
+});
