@@ -162,9 +162,16 @@ function storeError(op, what) {
  * store[op](...args), bounded by half of what is left of the call's
  * deadline. A failure or a timeout becomes STORE_UNAVAILABLE (without the
  * store's error) and marks the store down for the rest of the call, so the
- * call stops waiting on it and falls back (fetchTokenOnce).
+ * call stops waiting on it and falls back (fetchTokenOnce). After a timeout
+ * the client leaves the store alone for timeoutMs: during an outage that
+ * queues commands (node-redis's offline queue) only one call in that time
+ * pays the wait (tests/client/store-faults.test.mjs "the next calls skip").
  */
 function storeOp(s, call, op, args) {
+  if (!call.storeDown && s.storeQuietUntil > Date.now()) {
+    call.storeDown = true;
+    call.storeError = storeError(op, 'was skipped: the store did not answer a call moments ago');
+  }
   if (call.storeDown) return Promise.reject(call.storeError);
   const ms = Math.max(0, Math.floor(remaining(call) / 2));
   return new Promise((resolve, reject) => {
@@ -177,7 +184,10 @@ function storeOp(s, call, op, args) {
       call.storeError = e;
       reject(e);
     };
-    const timer = setTimeout(() => fail(storeError(op, `did not answer within ${ms} ms (half of what was left of timeoutMs)`)), ms);
+    const timer = setTimeout(() => {
+      s.storeQuietUntil = Date.now() + s.timeoutMs;
+      fail(storeError(op, `did not answer within ${ms} ms (half of what was left of timeoutMs)`));
+    }, ms);
     new Promise((go) => go(s.store[op].apply(s.store, args))).then(
       (value) => {
         if (settled) return;
@@ -569,6 +579,8 @@ export class WeChatClient {
       badTokens: new Map(),
       // a token the store refused to keep: { token, expiresAt }
       local: null,
+      // Date.now() until which the store is not asked (it timed out)
+      storeQuietUntil: 0,
     });
   }
 

@@ -217,6 +217,30 @@ test('a store whose get never settles (node-redis offline queue): getPhoneNumber
   }
 });
 
+test('after a store timeout the next calls skip the store for timeoutMs (the token this process holds serves them), then ask it again', async () => {
+  const { mock, close } = await setup();
+  try {
+    const { WeChatClient } = await load('client.mjs');
+    const { store, calls } = faultyStore((op) => (op === 'get' ? 'hang' : undefined));
+    const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, timeoutMs: 1000 });
+    const first = await client.getAccessToken();
+    assert.equal(calls.get, 1);
+    const started = Date.now();
+    for (const name of ['q1', 'q2', 'q3']) {
+      mock.client.login(name);
+      await client.getPhoneNumber(mock.client.getPhoneNumber(name).code);
+    }
+    assert.ok(Date.now() - started < 400, `${Date.now() - started} ms: no call waited on the store`);
+    assert.equal(calls.get, 1, 'the store was left alone');
+    assert.equal(mock.counters.stable_token, 1, 'nor was the token fetched again');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await client.getAccessToken(), first);
+    assert.equal(calls.get, 2, 'asked again after timeoutMs');
+  } finally {
+    await close();
+  }
+});
+
 test('a store whose set, add or forced-count get never settles: every call ends within timeoutMs', async () => {
   const { mock, close } = await setup();
   try {
