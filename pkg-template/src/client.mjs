@@ -44,7 +44,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * deadline (timeoutMs from the start of the public method): it races a
  * timer, so it works where AbortController does not exist (Node < 15), and
  * aborts the request where it does. With no time left it is not sent (a
- * single-use code is not spent on a request that cannot finish). Resolves with the reply object; rejects with
+ * single-use code is not spent on a request that cannot finish:
+ * tests/client/store-faults.test.mjs "with no time left"). Resolves with the
+ * reply object; rejects with
  * WECHAT_UNAVAILABLE for a network failure, a timeout, HTTP 5xx, errcode -1
  * or a body that is not a JSON object. Other nonzero errcodes are returned
  * for the caller to map (token errors are retried there).
