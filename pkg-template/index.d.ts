@@ -218,7 +218,7 @@ export declare function initSync(input?: unknown): void;
 // --- The WeChat server client (client.mjs, store.mjs, redis-store.mjs, cloud.mjs) ---
 
 /** The codes only the server client throws (besides INVALID_ARGUMENT, NOT_PHONE_DATA, APPID_MISMATCH, EXPIRED). */
-export type WeChatClientErrorCode = 'INVALID_CODE' | 'RATE_LIMITED' | 'WECHAT_API_ERROR' | 'WECHAT_UNAVAILABLE';
+export type WeChatClientErrorCode = 'INVALID_CODE' | 'RATE_LIMITED' | 'WECHAT_API_ERROR' | 'WECHAT_UNAVAILABLE' | 'STORE_UNAVAILABLE';
 
 /** What every WxOpenDataError carries about a WeChat server call. */
 export interface WeChatCallDetails {
@@ -241,6 +241,8 @@ export interface TokenStore {
   delete(key: string): Promise<void>;
   /** Stores only if the key is absent (Redis SET NX); true if it stored. Optional: with it, one instance of a fleet fetches a token while the others wait. */
   add?(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  /** Deletes the key only if it holds value (atomically); true if it deleted. Optional: releases the fetch lock only while this instance holds it; without it the lock lapses by its TTL. */
+  deleteIf?(key: string, value: string): Promise<boolean>;
 }
 
 /** The default store: this process only. */
@@ -251,6 +253,7 @@ export declare class MemoryStore implements TokenStore {
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
   add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  deleteIf(key: string, value: string): Promise<boolean>;
 }
 
 /**
@@ -286,9 +289,13 @@ export interface WeChatClientOptions {
   allowInsecureHttp?: boolean;
   /** Default the global fetch (Node >= 18, Deno, Bun, workers, browsers); inject one on Node 10-17. */
   fetch?: FetchLike;
-  /** Default a MemoryStore; createRedisStore(...) for a fleet. */
+  /** Default a MemoryStore; createRedisStore(...) for a fleet. A store that fails or does not answer is STORE_UNAVAILABLE or, where safe, bypassed (docs/client.md). */
   store?: TokenStore;
-  /** Per HTTP exchange with WeChat, in milliseconds; default 10000. */
+  /**
+   * The whole method call, in milliseconds; default 10000. Every store call
+   * (at most half of what is left), lock wait and HTTP exchange with WeChat
+   * of one call shares this deadline.
+   */
   timeoutMs?: number;
   /** 'stable_token' (default: every instance gets the same token) or 'token' (/cgi-bin/token: each fetch invalidates the previous token). */
   tokenEndpoint?: 'stable_token' | 'token';

@@ -9,7 +9,7 @@
 // URL, and so the access_token or the AppSecret) are never chained.
 // tests/client/faults.test.mjs scans every surface of every error (message,
 // stack, properties, JSON.stringify, util.inspect) for the secrets used.
-import { WxOpenDataError, invalidArgument } from './errors.mjs';
+import { ERRORS, WxOpenDataError, invalidArgument } from './errors.mjs';
 import { apiError, failureName, ridOf, unavailable } from './wechat-errors.mjs';
 import { phoneInfoOfReply } from './cloud.mjs';
 import { engineReady } from './rules.mjs';
@@ -59,14 +59,18 @@ const isText = (v, max) => typeof v === 'string' && v.length > 0 && v.length <= 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One HTTP exchange with WeChat, bounded by timeoutMs: it races a timer, so it
- * works where AbortController does not exist (Node < 15), and aborts the
- * request where it does. Resolves with the reply object; rejects with
+ * One HTTP exchange with WeChat, bounded by what is left of the call's
+ * deadline (timeoutMs from the start of the public method): it races a
+ * timer, so it works where AbortController does not exist (Node < 15), and
+ * aborts the request where it does. With no time left it is not sent (a
+ * single-use code is not spent on a request that cannot finish:
+ * tests/client/store-faults.test.mjs "with no time left"). Resolves with the
+ * reply object; rejects with
  * WECHAT_UNAVAILABLE for a network failure, a timeout, HTTP 5xx, errcode -1
  * or a body that is not a JSON object. Other nonzero errcodes are returned
  * for the caller to map (token errors are retried there).
  */
-function exchange(s, path, query, body, secrets) {
+function exchange(s, path, query, body, secrets, call) {
   let url = s.baseUrl + path;
   const keys = Object.keys(query);
   if (keys.length) url += `?${keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k])}`).join('&')}`;
@@ -84,7 +88,8 @@ function exchange(s, path, query, body, secrets) {
   init.redirect = 'manual';
   const controller = typeof AbortController === 'function' ? new AbortController() : null;
   if (controller) init.signal = controller.signal;
-  const ms = s.timeoutMs;
+  const ms = remaining(call);
+  if (ms <= 0) return Promise.reject(unavailable(`${path} was not sent: timeoutMs ran out before it`));
 
   const http = new Promise((resolve, reject) => {
     let settled = false;
@@ -95,7 +100,7 @@ function exchange(s, path, query, body, secrets) {
       } catch (_) {
         // already finished
       }
-      reject(unavailable(`${path} did not answer within ${ms} ms (timeoutMs)`));
+      reject(unavailable(`${path} did not answer within ${s.timeoutMs} ms (timeoutMs, counted from the start of the call)`));
     }, ms);
     const finish = (fn, value) => {
       if (settled) return;
@@ -251,6 +256,87 @@ const isTokenError = (reply) => TOKEN_ERRCODES.indexOf(reply.errcode) >= 0;
 const failed = (reply) => typeof reply.errcode === 'number' && reply.errcode !== 0;
 
 // --- access tokens ---------------------------------------------------------
+//
+// Every public method runs against one deadline, timeoutMs after it was
+// called (a call record { deadline, storeDown, storeError }): each HTTP
+// exchange gets what is left of it, each store call at most half of what is
+// left (the other half stays for WeChat), so a store that never answers
+// cannot hold a call past timeoutMs (tests/client/store-faults.test.mjs
+// "a store whose get never settles").
+
+function newCall(s) {
+  return { deadline: Date.now() + s.timeoutMs, storeDown: false, storeError: null };
+}
+
+const remaining = (call) => call.deadline - Date.now();
+
+/** Redis error prefixes: the one part of a Redis error message that is safe to show (it names the problem and holds no data). */
+const REDIS_PREFIXES = ['OOM', 'READONLY', 'LOADING', 'BUSY', 'NOSCRIPT', 'NOAUTH', 'WRONGPASS', 'NOPERM', 'MASTERDOWN', 'MISCONF', 'CLUSTERDOWN', 'TRYAGAIN', 'MOVED', 'ASK', 'EXECABORT', 'WRONGTYPE', 'CROSSSLOT', 'NOREPLICAS', 'ERR'];
+
+/**
+ * What a store error is, from its class name, its code and a known Redis
+ * prefix only: its message, properties and cause can hold the key and the
+ * value (ioredis's ReplyError keeps the command's arguments, the access token
+ * among them), so the error itself is never chained or quoted.
+ */
+function storeFailureName(e) {
+  const parts = [];
+  try {
+    if (typeof e.name === 'string' && /^(?:[A-Z][A-Za-z]{0,40})?Error$/.test(e.name)) parts.push(e.name);
+    if (typeof e.code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(e.code)) parts.push(e.code);
+    const word = typeof e.message === 'string' ? /^[A-Z]+(?=[\s:]|$)/.exec(e.message) : null;
+    if (word && REDIS_PREFIXES.indexOf(word[0]) >= 0 && parts.indexOf(word[0]) < 0) parts.push(word[0]);
+  } catch (_) {
+    // a throwing getter or a non-object: nothing to name
+  }
+  return parts.length ? parts.join(' ') : 'an error';
+}
+
+function storeError(op, what) {
+  return new WxOpenDataError('STORE_UNAVAILABLE', `${ERRORS.STORE_UNAVAILABLE.message}: store.${op} ${what}`);
+}
+
+/**
+ * store[op](...args), bounded by half of what is left of the call's
+ * deadline. A failure or a timeout becomes STORE_UNAVAILABLE (without the
+ * store's error) and marks the store down for the rest of the call, so the
+ * call stops waiting on it and falls back (fetchTokenOnce). After a timeout
+ * the client leaves the store alone for timeoutMs: during an outage that
+ * queues commands (node-redis's offline queue) only one call in that time
+ * pays the wait (tests/client/store-faults.test.mjs "the next calls skip").
+ */
+function storeOp(s, call, op, args) {
+  if (!call.storeDown && s.storeQuietUntil > Date.now()) {
+    call.storeDown = true;
+    call.storeError = storeError(op, 'was skipped: the store did not answer a call moments ago');
+  }
+  if (call.storeDown) return Promise.reject(call.storeError);
+  const ms = Math.max(0, Math.floor(remaining(call) / 2));
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (e) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      call.storeDown = true;
+      call.storeError = e;
+      reject(e);
+    };
+    const timer = setTimeout(() => {
+      s.storeQuietUntil = Date.now() + s.timeoutMs;
+      fail(storeError(op, `did not answer within ${ms} ms (half of what was left of timeoutMs)`));
+    }, ms);
+    new Promise((go) => go(s.store[op].apply(s.store, args))).then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (e) => fail(storeError(op, `failed (${storeFailureName(e)})`)),
+    );
+  });
+}
 
 function tokenKey(s) {
   return `${s.appId}:${s.tokenEndpoint}`;
@@ -271,56 +357,132 @@ function markBad(s, token) {
   if (s.badTokens.size > 16) s.badTokens.delete(s.badTokens.keys().next().value);
 }
 
-/** The stored token, unless this process saw WeChat reject it. */
-async function storedToken(s) {
-  const value = await s.store.get(tokenKey(s));
-  return typeof value === 'string' && value.length > 0 && !isBad(s, value) ? value : null;
+/** The token this process fetched but could not store, while it lasts. */
+function localToken(s) {
+  return s.local !== null && s.local.expiresAt > s.now() ? s.local.token : null;
 }
 
-/** Seconds to keep a token: until 5 minutes before it expires (half its life if shorter). */
+/**
+ * The stored token, unless this process saw WeChat reject it; when the store
+ * fails or holds none, the token this process could not store (if any).
+ * Never throws: a store failure is recorded on `call`.
+ */
+async function storedToken(s, call) {
+  let value = null;
+  try {
+    value = await storeOp(s, call, 'get', [tokenKey(s)]);
+  } catch (_) {
+    value = null;
+  }
+  if (typeof value !== 'string' || value.length === 0) value = localToken(s);
+  return value !== null && !isBad(s, value) ? value : null;
+}
+
+/**
+ * A lifetime WeChat did not state as a positive number (0, negative, null,
+ * absent, not numeric) is kept this long only: WeChat always states one, so
+ * such a token may be already dead, and caching it for 2 hours would send
+ * every call through a 40001 and a renewal; refetching a good one after a
+ * minute costs one request. tests/client/tokens.test.mjs "expires_in".
+ */
+const UNSTATED_TTL_S = 60;
+
+/** Seconds to keep a token: until 5 minutes before it expires (half its life if shorter). expires_in may be a numeric string. */
 function ttlOf(expiresIn) {
-  const life = typeof expiresIn === 'number' && expiresIn > 0 ? Math.floor(expiresIn) : 7200;
+  const n = typeof expiresIn === 'number' ? expiresIn : typeof expiresIn === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(expiresIn) ? Number(expiresIn) : NaN;
+  if (!(n > 0) || !isFinite(n)) return UNSTATED_TTL_S;
+  const life = Math.floor(n);
   return Math.max(1, life - Math.min(300, Math.floor(life / 2)));
 }
 
-/** Asks WeChat for a token and stores it. */
-async function fetchToken(s, force) {
+/**
+ * Asks WeChat for a token and stores it. A store that refuses the write
+ * does not fail the call: the token is returned and kept in this process
+ * (localToken) for its lifetime.
+ */
+async function fetchToken(s, call, force) {
   const secrets = [s.appSecret];
   let reply;
   if (s.tokenEndpoint === 'stable_token') {
-    reply = await exchange(s, '/cgi-bin/stable_token', {}, { grant_type: 'client_credential', appid: s.appId, secret: s.appSecret, force_refresh: force }, secrets);
+    reply = await exchange(s, '/cgi-bin/stable_token', {}, { grant_type: 'client_credential', appid: s.appId, secret: s.appSecret, force_refresh: force }, secrets, call);
   } else {
-    reply = await exchange(s, '/cgi-bin/token', { grant_type: 'client_credential', appid: s.appId, secret: s.appSecret }, undefined, secrets);
+    reply = await exchange(s, '/cgi-bin/token', { grant_type: 'client_credential', appid: s.appId, secret: s.appSecret }, undefined, secrets, call);
   }
   const path = `/cgi-bin/${s.tokenEndpoint}`;
   if (failed(reply)) throw apiError(path, reply, secrets);
   if (!isText(reply.access_token, 4096)) throw unavailable(`${path} answered without an access_token`);
-  await s.store.set(tokenKey(s), reply.access_token, ttlOf(reply.expires_in));
-  return reply.access_token;
+  const token = reply.access_token;
+  const ttl = ttlOf(reply.expires_in);
+  try {
+    await storeOp(s, call, 'set', [tokenKey(s), token, ttl]);
+    s.local = null;
+  } catch (_) {
+    s.local = { token, expiresAt: s.now() + ttl * 1000 };
+  }
+  return token;
+}
+
+let lockCount = 0;
+
+/** The fleet lock's value: unique to one holding (not a secret; it only tells holders apart). */
+function lockValue() {
+  lockCount += 1;
+  return `${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}.${lockCount}`;
+}
+
+/**
+ * Releases the fleet lock only if it still holds our value (deleteIf, a
+ * compare-and-delete): after it lapsed, another instance may hold it. A
+ * store without deleteIf lets it lapse by its TTL. Never awaited and never
+ * failing: a release is no part of the result.
+ * tests/client/redis-store.test.mjs "a slow lock holder never releases the next holder's lock".
+ */
+function release(s, key, value) {
+  if (typeof s.store.deleteIf !== 'function') return;
+  new Promise((go) => go(s.store.deleteIf(key, value))).then(undefined, () => {});
 }
 
 /**
  * A fetch of a token, fleet-wide at most one at a time when the store has
  * add() (the others wait for the token it stores), else one per process.
  * `unless`: a token to ignore in the store (the one that just failed).
- * tests/client/redis-store.test.mjs "two Node processes ... fetch the token once".
+ * When the store fails or does not answer, a stable_token client fetches
+ * directly (WeChat hands every caller the same token, so this costs one
+ * request and invalidates nothing); a /cgi-bin/token client fails with
+ * STORE_UNAVAILABLE instead, because its fetch would invalidate the token
+ * the rest of the fleet holds.
+ * tests/client/redis-store.test.mjs "two Node processes ... fetch the token once",
+ * tests/client/store-faults.test.mjs.
  */
-async function fetchTokenOnce(s, force, unless) {
+async function fetchTokenOnce(s, call, force, unless) {
   const usable = async () => {
-    const t = await storedToken(s);
+    const t = await storedToken(s, call);
     return t !== null && t !== unless ? t : null;
+  };
+  const direct = () => {
+    if (s.tokenEndpoint !== 'stable_token') throw call.storeError;
+    return fetchToken(s, call, force);
   };
   // Another caller of this process (or of the fleet) may have just stored one.
   if (!force) {
     const t = await usable();
     if (t !== null) return t;
   }
-  if (typeof s.store.add !== 'function') return fetchToken(s, force);
+  if (call.storeDown) return direct();
+  if (typeof s.store.add !== 'function') return fetchToken(s, call, force);
   const lockKey = `${tokenKey(s)}:lock`;
   const lockSeconds = Math.ceil(s.timeoutMs / 1000) + 2;
-  const giveUpAt = s.now() + lockSeconds * 1000;
+  const holding = lockValue();
+  // Waiting for another instance's fetch may take half of what is left; then we fetch ourselves.
+  const giveUpAt = Date.now() + Math.floor(remaining(call) / 2);
   for (;;) {
-    if (await s.store.add(lockKey, String(s.now()), lockSeconds)) {
+    let locked;
+    try {
+      locked = await storeOp(s, call, 'add', [lockKey, holding, lockSeconds]);
+    } catch (_) {
+      return direct();
+    }
+    if (locked) {
       try {
         // Look again under the lock: an instance that held it between our
         // first look and now has stored a token (double-checked locking).
@@ -328,58 +490,69 @@ async function fetchTokenOnce(s, force, unless) {
           const t = await usable();
           if (t !== null) return t;
         }
-        return await fetchToken(s, force);
+        return await fetchToken(s, call, force);
       } finally {
-        await s.store.delete(lockKey);
+        release(s, lockKey, holding);
       }
     }
     // Another instance is fetching: wait for the token it stores.
-    await sleep(LOCK_POLL_MS);
+    await sleep(Math.max(0, Math.min(LOCK_POLL_MS, giveUpAt - Date.now())));
     const t = await usable();
     if (t !== null) return t;
-    // Its fetch failed or hangs: fetch ourselves once the lock should have lapsed.
-    if (s.now() > giveUpAt) return fetchToken(s, force);
+    if (call.storeDown) return direct();
+    // Its fetch failed or hangs: fetch ourselves.
+    if (Date.now() >= giveUpAt) return fetchToken(s, call, force);
   }
 }
 
 /** Concurrent callers of one process share one fetch (one per kind: plain, forced); tests/client/tokens.test.mjs "200 concurrent". */
-function sharedFetch(s, force, unless) {
+function sharedFetch(s, call, force, unless) {
   const kind = force ? 'forced' : 'plain';
-  if (!s.inflight[kind]) {
-    s.inflight[kind] = fetchTokenOnce(s, force, unless).then(
-      (t) => {
-        s.inflight[kind] = null;
-        return t;
-      },
-      (e) => {
-        s.inflight[kind] = null;
-        throw e;
-      },
-    );
-  }
+  // A caller joining a fetch in flight needs no timer of its own: that fetch
+  // was started no later, under the same timeoutMs, so it ends by our deadline.
+  if (s.inflight[kind]) return s.inflight[kind];
+  s.inflight[kind] = fetchTokenOnce(s, call, force, unless).then(
+    (t) => {
+      s.inflight[kind] = null;
+      return t;
+    },
+    (e) => {
+      s.inflight[kind] = null;
+      throw e;
+    },
+  );
   return s.inflight[kind];
 }
 
 /**
  * Records a forced refresh if WeChat's limits allow one now (20 in any 24
  * hours, 30 s apart; counted in the store, so a fleet shares the count).
- * tests/client/tokens.test.mjs "forced refreshes: at most 20 in 24 hours".
+ * Timestamps more than FORCE_GAP_MS ahead of this clock are not counted: an
+ * instance whose clock runs fast would otherwise block every other
+ * instance's forced refreshes until its timestamps are in their past (and
+ * count against the day for that much longer); they stay in the record for
+ * the instances whose clocks agree with them.
+ * A store that cannot be read or written fails the force (STORE_UNAVAILABLE):
+ * a force the fleet cannot count could break WeChat's limits.
+ * tests/client/tokens.test.mjs "forced refreshes: at most 20 in 24 hours",
+ * "a clock an hour fast".
  */
-async function mayForce(s) {
+async function mayForce(s, call) {
   const key = `${s.appId}:stable_token:forced`;
   const now = s.now();
+  const raw = await storeOp(s, call, 'get', [key]);
   let times = [];
   try {
-    const raw = await s.store.get(key);
     const parsed = typeof raw === 'string' ? JSON.parse(raw) : [];
-    if (Array.isArray(parsed)) times = parsed.filter((t) => typeof t === 'number' && now - t < DAY_MS);
+    if (Array.isArray(parsed)) times = parsed.filter((t) => typeof t === 'number' && isFinite(t) && now - t < DAY_MS);
   } catch (_) {
-    times = [];
+    times = []; // not a record this client wrote: start a new one
   }
-  if (times.length >= FORCE_PER_DAY) return false;
-  if (times.length && now - Math.max.apply(null, times) < FORCE_GAP_MS) return false;
+  const counted = times.filter((t) => t <= now + FORCE_GAP_MS);
+  if (counted.length >= FORCE_PER_DAY) return false;
+  if (counted.length && now - Math.max.apply(null, counted) < FORCE_GAP_MS) return false;
   times.push(now);
-  await s.store.set(key, JSON.stringify(times), DAY_MS / 1000);
+  await storeOp(s, call, 'set', [key, JSON.stringify(times.slice(-2 * FORCE_PER_DAY)), DAY_MS / 1000]);
   return true;
 }
 
@@ -393,13 +566,21 @@ function forceRefused(errcode, rid) {
 
 /**
  * A forced refresh: stable_token with force_refresh (within WeChat's limits),
- * or a new /cgi-bin/token (every fetch there is a new token).
+ * or a new /cgi-bin/token (every fetch there is a new token). When the limits
+ * refuse one while renewing `failing`, another instance has most likely just
+ * forced one: a stored token other than `failing` is used instead of
+ * RATE_LIMITED (tests/client/tokens.test.mjs "a force refused because another
+ * instance has just forced one").
  */
-async function forcedToken(s, failing, reply) {
-  if (s.tokenEndpoint === 'stable_token' && !(await mayForce(s))) {
+async function forcedToken(s, call, failing, reply) {
+  if (s.tokenEndpoint === 'stable_token' && !(await mayForce(s, call))) {
+    if (failing !== null) {
+      const t = await storedToken(s, call);
+      if (t !== null && t !== failing) return t;
+    }
     throw forceRefused(reply ? reply.errcode : null, reply ? ridOf(reply.errmsg) : null);
   }
-  return sharedFetch(s, true, failing);
+  return sharedFetch(s, call, true, failing);
 }
 
 /**
@@ -407,32 +588,49 @@ async function forcedToken(s, failing, reply) {
  * process never uses it again; a fresh token overwrites it in the store),
  * then take a token another instance already stored, else ask WeChat without
  * force_refresh (another instance may have renewed it), and force only if
- * WeChat hands back the failing token.
+ * WeChat hands back the failing token. Every caller of this process that saw
+ * `failing` fail joins one renewal, so a burst of token errors costs one
+ * forced refresh, not one attempt per caller (each after the first refused
+ * by the 30 s rule). tests/client/tokens.test.mjs "a 40001 storm".
  */
-async function renewAfter(s, failing, reply) {
+function renewAfter(s, call, failing, reply) {
   markBad(s, failing);
-  const fresh = await sharedFetch(s, false, failing);
-  if (fresh !== failing) return fresh;
-  return forcedToken(s, failing, reply);
+  const joined = s.renewals.get(failing);
+  if (joined !== undefined) return joined; // started no later: ends by our deadline (sharedFetch)
+  const done = () => s.renewals.delete(failing);
+  const renewal = sharedFetch(s, call, false, failing)
+    .then((fresh) => (fresh !== failing ? fresh : forcedToken(s, call, failing, reply)))
+    .then(
+      (t) => {
+        done();
+        return t;
+      },
+      (e) => {
+        done();
+        throw e;
+      },
+    );
+  s.renewals.set(failing, renewal);
+  return renewal;
 }
 
 /**
- * Runs `call(token)`; on a token error, renews the token and runs it once
+ * Runs `fn(token)`; on a token error, renews the token and runs it once
  * more. Safe for getuserphonenumber too: WeChat checks the access_token before
  * it looks at the code, so a token error means the code was not consumed
  * (tests/client/tokens.test.mjs "a phone code survives a token error").
  */
-async function withToken(s, call) {
-  const token = await currentToken(s);
-  const reply = await call(token);
+async function withToken(s, call, fn) {
+  const token = await currentToken(s, call);
+  const reply = await fn(token);
   if (!isTokenError(reply)) return reply;
-  const fresh = await renewAfter(s, token, reply);
-  return call(fresh);
+  const fresh = await renewAfter(s, call, token, reply);
+  return fn(fresh);
 }
 
-async function currentToken(s) {
-  const t = await storedToken(s);
-  return t !== null ? t : sharedFetch(s, false, null);
+async function currentToken(s, call) {
+  const t = await storedToken(s, call);
+  return t !== null ? t : sharedFetch(s, call, false, null);
 }
 
 // --- the client --------------------------------------------------------------
@@ -459,9 +657,10 @@ function checkSessionKeyArg(sessionKey) {
 async function signedCall(s, path, openid, sessionKey) {
   const signature = await hmacSha256Hex(sessionKey, '');
   const secrets = [s.appSecret, sessionKey, signature];
-  const reply = await withToken(s, (token) => {
+  const call = newCall(s);
+  const reply = await withToken(s, call, (token) => {
     secrets.push(token);
-    return exchange(s, path, { access_token: token, openid, signature, sig_method: 'hmac_sha256' }, undefined, secrets);
+    return exchange(s, path, { access_token: token, openid, signature, sig_method: 'hmac_sha256' }, undefined, secrets, call);
   });
   return { reply, secrets };
 }
@@ -474,8 +673,8 @@ export class WeChatClient {
    * @param {string} [options.baseUrl]    default https://api.weixin.qq.com (tests: the mock's baseUrl); http:// only for a loopback host
    * @param {boolean} [options.allowInsecureHttp] also accept an http:// baseUrl on another host (a relay on a private network)
    * @param {Function} [options.fetch]    default the global fetch (Node >= 18); inject one on older Node
-   * @param {object} [options.store]      { get, set, delete, add? }; default a MemoryStore
-   * @param {number} [options.timeoutMs]  per HTTP exchange, default 10000
+   * @param {object} [options.store]      { get, set, delete, add?, deleteIf? }; default a MemoryStore
+   * @param {number} [options.timeoutMs]  the whole method call (store calls, lock waits, every HTTP exchange), default 10000
    * @param {'stable_token' | 'token'} [options.tokenEndpoint] default 'stable_token'
    * @param {() => number} [options.now]  clock in milliseconds (tests)
    */
@@ -526,7 +725,13 @@ export class WeChatClient {
       tokenEndpoint,
       now: () => now(),
       inflight: { plain: null, forced: null },
+      // failing token -> the one renewal every caller that saw it fail joins
+      renewals: new Map(),
       badTokens: new Map(),
+      // a token the store refused to keep: { token, expiresAt }
+      local: null,
+      // Date.now() until which the store is not asked (it timed out)
+      storeQuietUntil: 0,
     });
   }
 
@@ -546,7 +751,7 @@ export class WeChatClient {
     checkCode(jsCode, 'jsCode');
     const path = '/sns/jscode2session';
     const secrets = [s.appSecret, jsCode];
-    const reply = await exchange(s, path, { appid: s.appId, secret: s.appSecret, js_code: jsCode, grant_type: 'authorization_code' }, undefined, secrets);
+    const reply = await exchange(s, path, { appid: s.appId, secret: s.appSecret, js_code: jsCode, grant_type: 'authorization_code' }, undefined, secrets, newCall(s));
     if (failed(reply)) throw apiError(path, reply, secrets);
     if (!isText(reply.openid, 256) || !isText(reply.session_key, 256)) throw unavailable(`${path} answered without openid and session_key`);
     const out = { openid: reply.openid, sessionKey: reply.session_key };
@@ -574,9 +779,10 @@ export class WeChatClient {
     // entry's init()), or the call fails with no request made and the
     // single-use code unspent (tests/client/web-entry.test.mjs).
     await engineReady();
-    const reply = await withToken(s, (token) => {
+    const call = newCall(s);
+    const reply = await withToken(s, call, (token) => {
       secrets.push(token);
-      return exchange(s, path, { access_token: token }, body, secrets);
+      return exchange(s, path, { access_token: token }, body, secrets, call);
     });
     if (failed(reply)) throw apiError(path, reply, secrets);
     return phoneInfoOfReply(reply.phone_info, { appId: s.appId });
@@ -593,8 +799,9 @@ export class WeChatClient {
     const s = stateOf(this);
     const opts = strictOptions(options, ['forceRefresh'], '{ forceRefresh }');
     if (opts.forceRefresh !== undefined && typeof opts.forceRefresh !== 'boolean') throw invalidArgument('options.forceRefresh must be a boolean');
-    if (opts.forceRefresh) return forcedToken(s, null, null);
-    return currentToken(s);
+    const call = newCall(s);
+    if (opts.forceRefresh) return forcedToken(s, call, null, null);
+    return currentToken(s, call);
   }
 
   /**

@@ -7,6 +7,12 @@
 //                                  (optional: a fleet-wide lock so that one
 //                                  instance fetches a token while the others
 //                                  wait for it; createRedisStore has it)
+//   deleteIf(key, value)       -> deletes key only if it holds value (optional:
+//                                  releases the fetch lock only while we hold
+//                                  it; without it the lock lapses by its TTL)
+// The client bounds every call by its deadline and turns a failure into
+// STORE_UNAVAILABLE (never chaining the store's error, which may hold the
+// token); see docs/client.md "When the store fails".
 // MemoryStore is the default: one process, nothing shared.
 import { invalidArgument } from './errors.mjs';
 
@@ -52,16 +58,25 @@ export class MemoryStore {
           return true;
         },
       },
+      deleteIf: {
+        value: async (key, value) => {
+          const e = live(key);
+          if (e === undefined || e.value !== value) return false;
+          entries.delete(key);
+          return true;
+        },
+      },
     });
   }
 }
 
-/** Throws INVALID_ARGUMENT unless `store` has the three required methods (and `add`, if present, is a function). */
+/** Throws INVALID_ARGUMENT unless `store` has the three required methods (and `add` and `deleteIf`, if present, are functions). */
 export function checkStore(store, what) {
   if (store === null || typeof store !== 'object') throw invalidArgument(`${what} must be an object with async get, set and delete`);
   for (const m of ['get', 'set', 'delete']) {
     if (typeof store[m] !== 'function') throw invalidArgument(`${what}.${m} must be a function (get(key), set(key, value, ttlSeconds), delete(key))`);
   }
   if (store.add !== undefined && typeof store.add !== 'function') throw invalidArgument(`${what}.add must be a function (add(key, value, ttlSeconds) -> boolean) or absent`);
+  if (store.deleteIf !== undefined && typeof store.deleteIf !== 'function') throw invalidArgument(`${what}.deleteIf must be a function (deleteIf(key, value) -> boolean) or absent`);
   return store;
 }

@@ -8,6 +8,12 @@ import { APP_ID, APP_SECRET, setup, rejectsWith } from './support/helpers.mjs';
 
 const { MemoryStore } = await load('client.mjs');
 
+/** Resolves once `cond()` holds (polled every 10 ms, at most 5 s). */
+async function until(cond) {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), 'condition not reached within 5 s');
+}
+
 test('200 concurrent getPhoneNumber calls: exactly one token fetch, 200 phone numbers', async () => {
   const { mock, client, close } = await setup();
   try {
@@ -204,6 +210,154 @@ test('a failed token fetch reaches every waiting caller and the next call tries 
     assert.equal(mock.counters.stable_token, 1);
     assert.equal(typeof (await client.getAccessToken()), 'string');
     assert.equal(mock.counters.stable_token, 2);
+  } finally {
+    await close();
+  }
+});
+
+/** A MemoryStore whose every operation takes `ms` (a store over the network). */
+function slowStore(ms, now) {
+  const inner = new MemoryStore({ now });
+  const store = {};
+  for (const op of ['get', 'set', 'delete', 'add', 'deleteIf']) {
+    store[op] = async (...args) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return inner[op](...args);
+    };
+  }
+  return store;
+}
+
+test('a 40001 storm (WeChat hands back the failing token) with a 5 ms store: 30 concurrent calls, no failure, exactly one forced refresh, round after round', async () => {
+  let nowMs = Date.now();
+  const store = slowStore(5, () => nowMs);
+  const { mock, client, close } = await setup({ clientOptions: { store, now: () => nowMs } });
+  try {
+    await client.getAccessToken();
+    for (let round = 1; round <= 4; round++) {
+      mock.breakStableToken();
+      const calls = Array.from({ length: 30 }, (_, i) => {
+        const user = `storm${round}-${i}`;
+        mock.client.login(user);
+        return client.getPhoneNumber(mock.client.getPhoneNumber(user).code);
+      });
+      const results = await Promise.allSettled(calls);
+      const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason.code);
+      assert.deepEqual(failures, [], `round ${round}`);
+      assert.equal(mock.counters.stable_token_forced, round, `round ${round}: one forced refresh`);
+      nowMs += 31 * 1000;
+      mock.advanceTime(31);
+    }
+  } finally {
+    await close();
+  }
+});
+
+test('expires_in: a numeric string is read as seconds; 0, negative, null, absent or not a number is kept only briefly', async () => {
+  const cases = [[7200, 6900], ['7200', 6900], ['3600', 3300], [600, 300], [0, 60], [-5, 60], [null, 60], [undefined, 60], ['abc', 60], ['', 60], [true, 60]];
+  const { WeChatClient } = await load('client.mjs');
+  for (const [expiresIn, ttl] of cases) {
+    const sets = [];
+    const inner = new MemoryStore();
+    const store = { get: inner.get, delete: inner.delete, set: async (k, v, t) => { sets.push(t); return inner.set(k, v, t); } };
+    const fetch = async () => ({ status: 200, text: async () => JSON.stringify({ access_token: `tok_${'y'.repeat(30)}`, expires_in: expiresIn }) });
+    const client = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, fetch, store });
+    await client.getAccessToken();
+    assert.deepEqual(sets, [ttl], `expires_in ${JSON.stringify(expiresIn)}`);
+  }
+});
+
+test('a clock an hour fast on one instance does not block the fleet\'s forced refreshes', async () => {
+  let nowMs = Date.now();
+  const store = new MemoryStore({ now: () => nowMs });
+  const { mock, client, WeChatClient, close } = await setup({ clientOptions: { store, now: () => nowMs } });
+  try {
+    const fast = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, now: () => nowMs + 3600 * 1000 });
+    const a = await fast.getAccessToken({ forceRefresh: true });
+    nowMs += 31 * 1000;
+    mock.advanceTime(31);
+    const b = await client.getAccessToken({ forceRefresh: true });
+    assert.notEqual(a, b);
+    assert.equal(mock.counters.stable_token_forced, 2);
+    // The 30 s rule still holds between instances whose clocks agree.
+    await rejectsWith(client.getAccessToken({ forceRefresh: true }), 'RATE_LIMITED', mock.issuedSecrets());
+  } finally {
+    await close();
+  }
+});
+
+test('a slow lock holder never releases the next holder\'s lock (MemoryStore, deleteIf)', async () => {
+  let nowMs = Date.now();
+  const store = new MemoryStore({ now: () => nowMs });
+  const { mock, client, WeChatClient, close } = await setup({ clientOptions: { store, now: () => nowMs, timeoutMs: 3000 } });
+  try {
+    const lockKey = `${APP_ID}:stable_token:lock`;
+    const next = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, now: () => nowMs, timeoutMs: 3000 });
+    mock.fault('latency', { path: '/cgi-bin/stable_token', ms: 500, times: 1 });
+    const slow = client.getAccessToken();
+    await until(() => mock.counters.stable_token === 1); // the slow holder is fetching
+    const held = await store.get(lockKey);
+    assert.equal(typeof held, 'string');
+    nowMs += 10 * 1000; // the slow holder's lock lapses
+    mock.fault('latency', { path: '/cgi-bin/stable_token', ms: 1500, times: 1 }); // the next holder fetches longer still
+    const second = next.getAccessToken();
+    await until(() => mock.counters.stable_token === 2); // the next holder is fetching, under the lock
+    const nextHeld = await store.get(lockKey);
+    assert.ok(nextHeld !== null && nextHeld !== held, 'the next instance holds the lock');
+    await slow;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await store.get(lockKey), nextHeld, 'the slow holder left the next holder\'s lock alone');
+    await second;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await store.get(lockKey), null, 'its holder released it');
+  } finally {
+    await close();
+  }
+});
+
+test('MemoryStore deleteIf deletes only the value it is given', async () => {
+  let nowMs = 0;
+  const store = new MemoryStore({ now: () => nowMs });
+  assert.equal(await store.add('k', 'a', 1), true);
+  assert.equal(await store.deleteIf('k', 'b'), false);
+  assert.equal(await store.get('k'), 'a');
+  nowMs += 1000;
+  assert.equal(await store.deleteIf('k', 'a'), false, 'lapsed: nothing to delete');
+  assert.equal(await store.add('k', 'b', 60), true);
+  assert.equal(await store.deleteIf('k', 'a'), false);
+  assert.equal(await store.deleteIf('k', 'b'), true);
+  assert.equal(await store.get('k'), null);
+});
+
+test('a force refused because another instance has just forced one: its stored token is used, no RATE_LIMITED', async () => {
+  const inner = new MemoryStore();
+  const forcedKey = `${APP_ID}:stable_token:forced`;
+  const { mock, WeChatClient, close } = await setup();
+  try {
+    // Another instance of the fleet (its own process, so its own state) forces
+    // a refresh just as this one looks at the count of forced refreshes.
+    const elsewhere = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl });
+    let raced = false;
+    const store = {
+      ...Object.fromEntries(['set', 'delete', 'add', 'deleteIf'].map((m) => [m, inner[m]])),
+      get: async (key) => {
+        if (key === forcedKey && !raced) {
+          raced = true;
+          const fresh = await elsewhere.getAccessToken({ forceRefresh: true });
+          await inner.set(`${APP_ID}:stable_token`, fresh, 600);
+          await inner.set(forcedKey, JSON.stringify([Date.now()]), 86400);
+        }
+        return inner.get(key);
+      },
+    };
+    const fleet = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store });
+    await fleet.getAccessToken();
+    mock.breakStableToken();
+    mock.client.login('race');
+    const info = await fleet.getPhoneNumber(mock.client.getPhoneNumber('race').code);
+    assert.equal(info.phoneNumber, mock.client.phoneOf('race').phoneNumber);
+    assert.ok(raced);
+    assert.equal(mock.counters.stable_token_forced, 1, 'only the other instance forced');
   } finally {
     await close();
   }

@@ -270,6 +270,11 @@ describe('run time: codes that need a particular setting', () => {
         const fault = mock.fault('http5xx', { path: '/sns/jscode2session', times: 1 });
         try { return await client.code2Session(mock.client.login('vocabulary').code); } finally { fault.clear(); }
       },
+      STORE_UNAVAILABLE: async () => {
+        const store = { get: async () => { throw new Error('redis is down'); }, set: async () => {}, delete: async () => {} };
+        const viaToken = new api.WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, tokenEndpoint: 'token' });
+        return viaToken.getAccessToken(); // /cgi-bin/token never bypasses the store
+      },
     };
 
     it('this test has a call for each client code of the vocabulary', () => {

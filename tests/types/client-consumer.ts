@@ -49,6 +49,12 @@ async function main(): Promise<void> {
   new WeChatClient({ appId: 'wx', appSecret: 's', baseUrl: 'http://10.0.0.5:8080', allowInsecureHttp: true });
   // A fetch of one's own, answering with text() only; the client asks it for redirect: 'manual'.
   new WeChatClient({ appId: 'wx', appSecret: 's', fetch: async (url, init) => ({ status: init.redirect === 'manual' ? 200 : 0, text: async () => url }) });
+  // The lock's compare-and-delete: optional on a store, always on the built-in ones.
+  const locking: TokenStore = { ...store, add: async () => true, deleteIf: async (k, v) => map.get(k) === v && map.delete(k) };
+  const released: Promise<boolean> = new MemoryStore().deleteIf('k', 'v');
+  const redisReleased: Promise<boolean> = createRedisStore({ sendCommand: async () => 1 }).deleteIf('k', 'v');
+  const storeDown: WeChatClientErrorCode = 'STORE_UNAVAILABLE';
+  void [locking, released, redisReleased, storeDown];
   // node-redis and ioredis shapes.
   createRedisStore({ sendCommand: async (args: string[]) => args.length }, { prefix: 'app:' });
   createRedisStore({ call: async (command: string, ...args: Array<string | number>) => [command, ...args] });
