@@ -161,7 +161,8 @@ export type DiagnosisCause =
   | 'STALE_SESSION_KEY'
   | 'NOT_PHONE_DATA'
   | 'APPID_MISMATCH'
-  | 'EXPIRED';
+  | 'EXPIRED'
+  | 'URL_ENCODED';
 
 /** Extra evidence and checks for diagnose(). Unknown keys, and present keys without a valid value, are rejected. */
 export interface DiagnoseOptions {
