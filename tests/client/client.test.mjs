@@ -124,7 +124,11 @@ test('empty watermark appid: "not stated", accepted (WeChat\'s own example reply
   const foreign = await setup({ mockOptions: { watermarkAppid: 'wxffffffffffffffff' } });
   try {
     foreign.mock.client.login('erin');
-    await rejectsWith(foreign.client.getPhoneNumber(foreign.mock.client.getPhoneNumber('erin').code), 'APPID_MISMATCH', foreign.mock.issuedSecrets());
+    const e = await rejectsWith(foreign.client.getPhoneNumber(foreign.mock.client.getPhoneNumber('erin').code), 'APPID_MISMATCH', foreign.mock.issuedSecrets());
+    // APPID_MISMATCH on the code route: nothing was decrypted, so the message
+    // names the phone_info's watermark and options.appId, not encryption.
+    assert.match(e.message, /^the phone_info's watermark names another AppID than options\.appId .*check options\.appId$/);
+    assert.doesNotMatch(e.message, /encrypted/);
   } finally {
     await foreign.close();
   }
