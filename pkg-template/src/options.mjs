@@ -5,9 +5,12 @@
 // with the variable unset) is INVALID_ARGUMENT, never a silently skipped
 // check or a silently used default. Values are read with `options[key]`,
 // inherited ones too: a check must not be skipped because of how the object
-// was built. A throwing getter or proxy is INVALID_ARGUMENT too.
-// tests/js/api.test.mjs ("options") and tests/client/client.test.mjs
-// ("options: missing, wrong or unknown keys") guard it.
+// was built. A throwing getter or proxy is INVALID_ARGUMENT too. An
+// unknown key is named, with the known key it most likely meant; a required
+// key holding `undefined` is called required, not skippable.
+// tests/js/api.test.mjs ("options", "an unknown option key is named") and
+// tests/client/client.test.mjs ("options: missing, wrong or unknown keys",
+// "options: an unknown key is named") guard it.
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
 
 /** The most characters of an unknown key a message shows. */
@@ -130,8 +133,8 @@ export function strictOptions(options, keys, example, what = 'options', required
  * 1e11 ms (before March 1973) is a value in seconds by mistake, which would
  * otherwise fail every age check as EXPIRED or keep tokens forever: it is
  * INVALID_ARGUMENT naming the unit. tests/js/api.test.mjs ("now is
- * milliseconds") and tests/client/client.test.mjs ("now is milliseconds")
- * guard it.
+ * milliseconds") and tests/client/client.test.mjs ("options.now and
+ * MemoryStore's now are clocks in milliseconds") guard it.
  */
 const MIN_MILLIS = 1e11;
 

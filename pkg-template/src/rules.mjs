@@ -11,7 +11,8 @@ import { WxOpenDataError, isWxOpenDataError, invalidArgument } from './errors.mj
  * phone data came from WeChat (getuserphonenumber's phone_info, a cloud
  * call or a CloudID), so the engine's "encrypted for another Mini Program"
  * would send the reader looking for a key problem. tests/client/client.test.mjs
- * and tests/client/cloud.test.mjs ("APPID_MISMATCH on the code route").
+ * ("empty watermark appid …") and tests/client/cloud.test.mjs
+ * ("fromCloudPhoneNumber: empty watermark appid …", "fromCloudOpenData: …").
  */
 const CODE_ROUTE_APPID_MISMATCH = "the phone_info's watermark names another AppID than options.appId (or none): the code or cloudID was issued to another Mini Program, or options.appId is wrong; check options.appId";
 
