@@ -41,7 +41,11 @@ export interface DecryptOptions {
   appId?: string;
   /** The watermark timestamp may be at most this many seconds old (and at most 60 s in the future); a non-negative integer. */
   maxAgeSeconds?: number;
-  /** Current unix time in seconds, for tests. Defaults to Date.now() / 1000. */
+  /**
+   * The current time in milliseconds since the epoch, like Date.now() (the
+   * unit of `now` everywhere in this package), for tests; default Date.now().
+   * A value below 1e11 (seconds by mistake) is INVALID_ARGUMENT.
+   */
   now?: number;
 }
 
@@ -161,7 +165,8 @@ export type DiagnosisCause =
   | 'STALE_SESSION_KEY'
   | 'NOT_PHONE_DATA'
   | 'APPID_MISMATCH'
-  | 'EXPIRED';
+  | 'EXPIRED'
+  | 'URL_ENCODED';
 
 /** Extra evidence and checks for diagnose(). Unknown keys, and present keys without a valid value, are rejected. */
 export interface DiagnoseOptions {
@@ -175,7 +180,11 @@ export interface DiagnoseOptions {
   appId?: string;
   /** The watermark may be at most this many seconds old. */
   maxAgeSeconds?: number;
-  /** Current unix time in seconds, for tests. Defaults to Date.now() / 1000. */
+  /**
+   * The current time in milliseconds since the epoch, like Date.now() (the
+   * unit of `now` everywhere in this package), for tests; default Date.now().
+   * A value below 1e11 (seconds by mistake) is INVALID_ARGUMENT.
+   */
   now?: number;
 }
 
@@ -247,7 +256,7 @@ export interface TokenStore {
 
 /** The default store: this process only. */
 export declare class MemoryStore implements TokenStore {
-  /** @param options.now clock in milliseconds (tests) */
+  /** @param options.now clock returning milliseconds since the epoch, like Date.now (tests); one returning seconds is INVALID_ARGUMENT */
   constructor(options?: { now?: () => number });
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
@@ -299,7 +308,7 @@ export interface WeChatClientOptions {
   timeoutMs?: number;
   /** 'stable_token' (default: every instance gets the same token) or 'token' (/cgi-bin/token: each fetch invalidates the previous token). */
   tokenEndpoint?: 'stable_token' | 'token';
-  /** Clock in milliseconds, for tests. Default Date.now. */
+  /** Clock returning milliseconds since the epoch, like Date.now (the unit of `now` everywhere), for tests; default Date.now. One returning seconds is INVALID_ARGUMENT. */
   now?: () => number;
 }
 
@@ -341,6 +350,7 @@ export declare function createRedisStore(client: RedisClientLike, options?: { pr
 export interface CloudCheckOptions {
   appId?: string;
   maxAgeSeconds?: number;
+  /** Milliseconds since the epoch, like Date.now(), as in DecryptOptions. */
   now?: number;
 }
 

@@ -69,6 +69,7 @@ pub(crate) fn status_of(error: Error) -> (u32, u32) {
             EncryptedDataProblem::Empty => (2, 0),
             EncryptedDataProblem::NotBlockAligned(n) => (3, n as u32),
             EncryptedDataProblem::TooLarge => (4, 0),
+            EncryptedDataProblem::UrlEncoded => (5, 0),
         },
         Error::InvalidArgument(what) => (invalid_argument_sub(what), 0),
         _ => (0, 0),

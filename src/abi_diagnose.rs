@@ -175,7 +175,7 @@ fn write_finding(header: &mut [u8], out: &mut [u8], found: &Diagnosis) -> Result
         }
         Detail::BadPreviousKey { index } => (index as u64, 0),
         Detail::EndMissing { bytes } => (bytes as u64, 0),
-        Detail::Spaces(spaced) => (u64::from(Spaced::bits(spaced)), 0),
+        Detail::Spaces(spaced) | Detail::UrlEncoded(spaced) => (u64::from(Spaced::bits(spaced)), 0),
         Detail::Stale { tried, .. } => {
             (found.matched_previous_key.unwrap_or(0) as u64, tried as u64)
         }

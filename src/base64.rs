@@ -82,6 +82,30 @@ pub(crate) fn decode_into(text: &mut [u8], out: &mut [u8]) -> Option<usize> {
     decode_repaired(text.get(..len)?, out)
 }
 
+/// Whether `text` holds a percent-encoded `+`, `/` or `=` (`%2B`, `%2F`,
+/// `%3D`, either case): base64 that was URL-encoded once more than it was
+/// decoded. Only asked about input that did not decode (an input-shape
+/// check before any decryption, so it reveals nothing secret).
+pub(crate) fn is_url_encoded(text: &[u8]) -> bool {
+    text.windows(3).any(|w| {
+        matches!(
+            w,
+            [b'%', b'2', b'B' | b'b' | b'F' | b'f'] | [b'%', b'3', b'D' | b'd']
+        )
+    })
+}
+
+/// Why `text`, which did not decode, is not base64: still URL-encoded, or
+/// otherwise damaged. `text` may be the repaired buffer [`decode_into`]
+/// left: the repairs never touch `%` or hex digits.
+pub(crate) fn not_base64(text: &[u8]) -> crate::error::EncryptedDataProblem {
+    if is_url_encoded(text) {
+        crate::error::EncryptedDataProblem::UrlEncoded
+    } else {
+        crate::error::EncryptedDataProblem::NotBase64
+    }
+}
+
 /// Decodes `text` into exactly 16 bytes, using `scratch` (at least
 /// [`max_decoded_len`]`(text.len())` bytes, wiped by the caller) for the
 /// decoding. `Err(Some(n))` when it is base64 of `n` bytes, `Err(None)` when
@@ -163,6 +187,16 @@ mod tests {
                 *expected,
                 "input {input:?}"
             );
+        }
+    }
+
+    #[test]
+    fn url_encoding_is_recognised() {
+        for text in ["ab%2Bcd", "ab%2fcd", "abcd%3D%3D", "%3d"] {
+            assert!(is_url_encoded(text.as_bytes()), "{text}");
+        }
+        for text in ["ab+cd", "%2", "%41", "ab%2Ccd", "2B3D", ""] {
+            assert!(!is_url_encoded(text.as_bytes()), "{text}");
         }
     }
 

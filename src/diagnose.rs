@@ -59,12 +59,15 @@ pub enum Cause {
     AppIdMismatch,
     /// Decrypts, but the watermark is older than allowed (or in the future, or missing).
     Expired,
+    /// An argument is still URL-encoded (`%2B`, `%2F`, `%3D`): it was encoded
+    /// once more than it was decoded.
+    UrlEncoded,
 }
 
 impl Cause {
     /// Every code [`Cause::code`] can return, in declaration order (the order
     /// of src/vocabulary.json's `causes`, whose index the wasm ABI returns).
-    pub const CODES: [&'static str; 10] = [
+    pub const CODES: [&'static str; 11] = [
         "OK",
         "INVALID_INPUT",
         "PLUS_BECAME_SPACE",
@@ -75,6 +78,7 @@ impl Cause {
         "NOT_PHONE_DATA",
         "APPID_MISMATCH",
         "EXPIRED",
+        "URL_ENCODED",
     ];
 
     /// The stable, machine-readable identifier of this finding.
@@ -90,6 +94,7 @@ impl Cause {
             Cause::NotPhoneData => "NOT_PHONE_DATA",
             Cause::AppIdMismatch => "APPID_MISMATCH",
             Cause::Expired => "EXPIRED",
+            Cause::UrlEncoded => "URL_ENCODED",
         }
     }
 
@@ -180,6 +185,11 @@ impl Cause {
                  again.",
                 "It decrypts to {kind}, but it carries no watermark timestamp, so its age cannot \
                  be checked; this is not data WeChat produced.",
+            ],
+            Cause::UrlEncoded => &[
+                "{names}: still URL-encoded (%2B, %2F or %3D where '+', '/' or '=' belongs), \
+                 encoded once more than decoded; decode it once with decodeURIComponent before \
+                 passing it.",
             ],
         }
     }
@@ -303,6 +313,8 @@ pub enum Detail {
     },
     /// `'+'` became `' '` in these inputs (`PLUS_BECAME_SPACE`).
     Spaces(Spaced),
+    /// These inputs are still URL-encoded (`URL_ENCODED`).
+    UrlEncoded(Spaced),
     /// `STALE_SESSION_KEY`; the key that decrypts, if any, is
     /// [`Diagnosis::matched_previous_key`].
     Stale {
@@ -338,7 +350,8 @@ pub enum Detail {
     NoTimestamp,
 }
 
-/// Which inputs arrived with spaces where a `'+'` belongs.
+/// Which inputs arrived with spaces where a `'+'` belongs (or, in
+/// [`Detail::UrlEncoded`], still URL-encoded).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Spaced {
     /// `session_key`.
@@ -528,7 +541,7 @@ impl Diagnosis {
         let number = match (name, self.detail) {
             ("kind", _) => return f.write_str(self.kind.map_or("open data", DataKind::phrase)),
             ("error", Detail::Input(error)) => return write!(f, "{error}"),
-            ("names", Detail::Spaces(spaced)) => {
+            ("names", Detail::Spaces(spaced) | Detail::UrlEncoded(spaced)) => {
                 let flags = [spaced.session_key, spaced.encrypted_data, spaced.iv];
                 let mut names = Spaced::NAMES.iter().zip(flags).filter(|(_, on)| *on);
                 if let Some((first, _)) = names.next() {
@@ -689,6 +702,21 @@ fn check_inputs(
         return Err(invalid(Error::InvalidEncryptedData(
             EncryptedDataProblem::TooLarge,
         )));
+    }
+    // '%' is in no base64 alphabet, so an input with %2B, %2F or %3D fails
+    // below anyway; this names why, for every argument at once.
+    let [session_key_encoded, encrypted_data_encoded, iv_encoded] =
+        [session_key, encrypted_data, iv].map(|input| base64::is_url_encoded(input.as_bytes()));
+    let encoded = Spaced {
+        session_key: session_key_encoded,
+        encrypted_data: encrypted_data_encoded,
+        iv: iv_encoded,
+    };
+    if encoded != Spaced::default() {
+        return Err(Diagnosis::new(
+            Cause::UrlEncoded,
+            Detail::UrlEncoded(encoded),
+        ));
     }
     base64::decode_16(session_key)
         .map_err(|decoded_len| invalid(Error::InvalidSessionKey { decoded_len }))?;
@@ -910,7 +938,7 @@ mod tests {
 
     use super::*;
 
-    const ALL: [Cause; 10] = [
+    const ALL: [Cause; 11] = [
         Cause::Ok,
         Cause::InvalidInput,
         Cause::PlusBecameSpace,
@@ -921,6 +949,7 @@ mod tests {
         Cause::NotPhoneData,
         Cause::AppIdMismatch,
         Cause::Expired,
+        Cause::UrlEncoded,
     ];
 
     /// The JS surface renders messages from src/vocabulary.json and

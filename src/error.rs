@@ -62,6 +62,9 @@ pub enum EncryptedDataProblem {
     NotBlockAligned(usize),
     /// Larger than [`MAX_ENCRYPTED_LEN`](crate::MAX_ENCRYPTED_LEN); rejected before decoding.
     TooLarge,
+    /// Not base64 because it is still URL-encoded: it holds `%2B`, `%2F` or
+    /// `%3D` where `+`, `/` or `=` belongs (encoded once more than decoded).
+    UrlEncoded,
 }
 
 impl Error {
@@ -160,7 +163,12 @@ impl fmt::Display for Error {
                 match problem {
                     EncryptedDataProblem::NotBase64 => f.write_str(
                         "is not base64; pass the string from the getPhoneNumber / getUserInfo \
-                         callback unchanged (URL-encode it in transit)",
+                         callback unchanged (send it as JSON, or URL-encode it in transit and \
+                         decode it once on arrival)",
+                    ),
+                    EncryptedDataProblem::UrlEncoded => f.write_str(
+                        "is still URL-encoded (it contains %2B, %2F or %3D): decode it once \
+                         with decodeURIComponent before passing it",
                     ),
                     EncryptedDataProblem::Empty => f.write_str("is empty"),
                     EncryptedDataProblem::NotBlockAligned(n) => write!(

@@ -362,8 +362,9 @@ fn decrypt_checked(
     );
     let iv =
         base64::decode_16_into(iv, out).map_err(|decoded_len| Error::InvalidIv { decoded_len })?;
-    let len = base64::decode_into(data, out)
-        .ok_or(Error::InvalidEncryptedData(EncryptedDataProblem::NotBase64))?;
+    let Some(len) = base64::decode_into(data, out) else {
+        return Err(Error::InvalidEncryptedData(base64::not_base64(data)));
+    };
     check_ciphertext_len(len)?;
     let buf = out.get_mut(..len).ok_or(Error::DecryptFailed)?;
 

@@ -70,6 +70,13 @@ fn seal_with_plus(key: &str, plaintext: &str) -> (String, String) {
         .expect("some iv gives a '+'")
 }
 
+/// `text` as encodeURIComponent leaves base64: '+', '/' and '=' percent-encoded.
+fn url_encode(text: &str) -> String {
+    text.replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
+}
+
 /// Base64 of the decoded ciphertext with `drop` bytes removed from its end.
 fn drop_tail_bytes(data: &str, drop: usize) -> String {
     let bytes = base64::decode(data).unwrap();
@@ -384,6 +391,39 @@ fn cases() -> Vec<Case> {
     c.kind = None;
     c.mentions = &["encryptedData", "not base64"];
     c.decrypt = Err(Error::InvalidEncryptedData(EncryptedDataProblem::NotBase64));
+    rows.push(c);
+
+    let mut c = Case::new(
+        "encryptedData still URL-encoded",
+        &k1,
+        (url_encode(&plus.0), plus.1.clone()),
+    );
+    c.cause = Cause::UrlEncoded;
+    c.kind = None;
+    c.detail = Some(Detail::UrlEncoded(Spaced {
+        encrypted_data: true,
+        ..Spaced::default()
+    }));
+    c.mentions = &["encryptedData: still URL-encoded", "decodeURIComponent"];
+    c.decrypt = Err(Error::InvalidEncryptedData(
+        EncryptedDataProblem::UrlEncoded,
+    ));
+    rows.push(c);
+
+    let mut c = Case::new(
+        "encryptedData and iv still URL-encoded",
+        &k1,
+        (url_encode(&plus.0), url_encode(&plus.1)),
+    );
+    c.cause = Cause::UrlEncoded;
+    c.kind = None;
+    c.detail = Some(Detail::UrlEncoded(Spaced {
+        encrypted_data: true,
+        iv: true,
+        ..Spaced::default()
+    }));
+    c.mentions = &["encryptedData and iv: still URL-encoded"];
+    c.decrypt = Err(Error::InvalidIv { decoded_len: None });
     rows.push(c);
 
     let mut c = Case::new("bad previous key", &k2, sealed.clone());

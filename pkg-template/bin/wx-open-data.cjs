@@ -9,11 +9,12 @@
 
 const HELP = `Usage: wx-open-data diagnose --session-key KEY --iv IV --data ENCRYPTED_DATA [options]
        wx-open-data diagnose [-] [options] < input.json
+       wx-open-data --version
 
 Explains why WeChat open data does not decrypt: a stale session_key, the iv
 of another request, key and iv swapped, '+' turned into spaces in transit,
-truncation, userInfo instead of phone data, another Mini Program's appid, or
-a watermark that is too old. For operators and logs; it prints the cause and
+input still URL-encoded (%2B, %2F, %3D), truncation, userInfo instead of
+phone data, another Mini Program's appid, or a watermark that is too old. For operators and logs; it prints the cause and
 one sentence, never the inputs.
 
 Inputs (flags, or a JSON object on stdin when --data is missing or '-' is given;
@@ -26,11 +27,13 @@ flags win over stdin fields):
   --signature HEX              its signature                            (signature)
   --app-id APPID               expected watermark appid                 (appId)
   --max-age SECONDS            maximum watermark age                    (maxAgeSeconds)
-  --now UNIX_SECONDS           current time (default: the clock)        (now)
+  --now MILLISECONDS           current time in milliseconds since the   (now)
+                               epoch, like Date.now() (default: the clock)
 
 Output:
   --json                       print {cause, message, kind, matchedPreviousKey}
   -h, --help                   this text
+  -v, --version                the package version
 
 Exit status: 0 OK, 1 a finding (any other cause), 2 usage error.
 `;
@@ -51,20 +54,74 @@ const NUMBER_FIELDS = ['maxAgeSeconds', 'now'];
 
 class UsageError extends Error {}
 
+/**
+ * A field or option name as a message shows it: JSON (quoted, control
+ * characters escaped), cut to 40 characters. Names are not secrets; values
+ * are never shown.
+ */
+function shown(name) {
+  return JSON.stringify(name.length > 40 ? name.slice(0, 40) + '…' : name);
+}
+
+/** Levenshtein distance (names are short). */
+function distance(a, b) {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
+ * The known name `name` was most likely meant to be, or null, by the
+ * package's rule for option keys (pkg-template/src/options.mjs nearestKey):
+ * the same letters ignoring case, '_' and '-' (WeChat's session_key,
+ * encrypted_data), a prefix of at least 4 of them, or at most 2 edits away.
+ */
+function nearest(name, known) {
+  if (name.length > 64) return null;
+  const plain = (k) => k.toLowerCase().replace(/[_-]/g, '');
+  const wanted = plain(name);
+  let best = null;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const p = plain(candidate);
+    if (p === wanted) return candidate;
+    if (wanted.length >= 4 && p.startsWith(wanted) && bestDistance > 0) {
+      best = candidate;
+      bestDistance = 0;
+    }
+    const d = distance(wanted, p);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
 /** Parses argv without ever echoing a value (only option names). */
 function parseArgs(argv) {
   const flags = {};
-  const parsed = { command: null, stdin: false, json: false, help: false, flags };
+  const parsed = { command: null, stdin: false, json: false, help: false, version: false, flags };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') parsed.help = true;
+    else if (arg === '-v' || arg === '--version') parsed.version = true;
     else if (arg === '--json') parsed.json = true;
     else if (arg === '-') parsed.stdin = true;
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg : arg.slice(0, eq);
       const field = VALUE_FLAGS[name];
-      if (!field) throw new UsageError(`unknown option ${name.length > 40 ? name.slice(0, 40) + '…' : name}`);
+      if (!field) {
+        const near = nearest(name.slice(2), Object.keys(VALUE_FLAGS).map((flag) => flag.slice(2)).concat(['json', 'help', 'version']));
+        throw new UsageError(`unknown option ${shown(name)}${near === null ? '' : ` (did you mean --${near}?)`}`);
+      }
       let value;
       if (eq !== -1) value = arg.slice(eq + 1);
       else if (i + 1 < argv.length) value = argv[++i];
@@ -101,7 +158,10 @@ function readStdin() {
     throw new UsageError('stdin must be a JSON object like {"sessionKey": …, "encryptedData": …, "iv": …}');
   }
   for (const key of Object.keys(input)) {
-    if (!FIELDS.includes(key)) throw new UsageError(`stdin has an unknown field; known: ${FIELDS.join(', ')}`);
+    if (!FIELDS.includes(key)) {
+      const near = nearest(key, FIELDS);
+      throw new UsageError(`stdin has an unknown field ${shown(key)}${near === null ? '' : ` (did you mean ${near}?)`}; known: ${FIELDS.join(', ')}`);
+    }
   }
   return input;
 }
@@ -116,6 +176,10 @@ function main(argv) {
   const args = parseArgs(argv);
   if (args.help) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`${require('../package.json').version}\n`);
     return 0;
   }
   if (args.command !== 'diagnose') throw new UsageError('missing command: wx-open-data diagnose …');

@@ -5,7 +5,7 @@
 // (the web entry throws there until init() has run).
 import vocabulary from '../../src/vocabulary.json';
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
-import { readOptions } from './options.mjs';
+import { readOptions, millis } from './options.mjs';
 import { createDiagnose } from './diagnose.mjs';
 import { installPhoneRule } from './rules.mjs';
 
@@ -37,7 +37,8 @@ export function decryptChecks(options) {
     checks.appId = values.appId;
   }
   if ('maxAgeSeconds' in values) checks.maxAgeSeconds = seconds(values.maxAgeSeconds, 'options.maxAgeSeconds');
-  if ('now' in values) checks.now = seconds(values.now, 'options.now (unix seconds)');
+  // The engine counts watermark time in unix seconds, as WeChat writes it.
+  if ('now' in values) checks.now = Math.floor(millis(values.now, 'options.now') / 1000);
   // The clock only when an age check needs it (0.1 did the same).
   else checks.now = 'maxAgeSeconds' in checks ? Math.floor(Date.now() / 1000) : 0;
   return checks;

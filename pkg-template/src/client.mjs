@@ -15,7 +15,7 @@ import { phoneInfoOfReply } from './cloud.mjs';
 import { engineReady } from './rules.mjs';
 import { hmacSha256Hex } from './hmac.mjs';
 import { MemoryStore, checkStore } from './store.mjs';
-import { strictOptions } from './options.mjs';
+import { strictOptions, clock } from './options.mjs';
 
 export { MemoryStore, ridOf };
 
@@ -676,11 +676,14 @@ export class WeChatClient {
    * @param {object} [options.store]      { get, set, delete, add?, deleteIf? }; default a MemoryStore
    * @param {number} [options.timeoutMs]  the whole method call (store calls, lock waits, every HTTP exchange), default 10000
    * @param {'stable_token' | 'token'} [options.tokenEndpoint] default 'stable_token'
-   * @param {() => number} [options.now]  clock in milliseconds (tests)
+   * @param {() => number} [options.now]  clock: milliseconds since the epoch, like Date.now (tests)
    */
   constructor(options) {
     if (options === undefined) throw invalidArgument('options must be an object like { appId, appSecret }');
-    strictOptions(options, OPTION_KEYS, '{ appId, appSecret }');
+    strictOptions(options, OPTION_KEYS, '{ appId, appSecret }', 'options', ['appId', 'appSecret'], {
+      appId: 'is process.env.WX_APPID, or wherever it comes from, set?',
+      appSecret: 'is process.env.WX_SECRET, or wherever it comes from, set?',
+    });
     const { appId, appSecret, baseUrl = DEFAULT_BASE_URL, allowInsecureHttp = false, store, timeoutMs = DEFAULT_TIMEOUT_MS, tokenEndpoint = 'stable_token', now = Date.now } = options;
     if (!isText(appId, 64) || !/^[\w-]+$/.test(appId)) throw invalidArgument('options.appId must be the Mini Program\'s AppID (e.g. "wx" and 16 hex digits)');
     if (!isText(appSecret, 256)) throw invalidArgument('options.appSecret must be a non-empty string');
@@ -708,7 +711,7 @@ export class WeChatClient {
       throw invalidArgument('options.timeoutMs must be a positive integer (milliseconds)');
     }
     if (TOKEN_ENDPOINTS.indexOf(tokenEndpoint) < 0) throw invalidArgument("options.tokenEndpoint must be 'stable_token' or 'token'");
-    if (typeof now !== 'function') throw invalidArgument('options.now must be a function returning milliseconds');
+    clock(now, 'options.now');
     const chosenStore = store === undefined ? new MemoryStore({ now }) : checkStore(store, 'options.store');
 
     // Everything lives in a WeakMap, not on the instance: util.inspect(client)

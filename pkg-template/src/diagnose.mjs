@@ -9,6 +9,7 @@
 import vocabulary from '../../src/vocabulary.json';
 import { WxOpenDataError, ERRORS, CODE_OF_STATUS, invalidArgument } from './errors.mjs';
 import { readOptions, seconds } from './api.mjs';
+import { millis } from './options.mjs';
 
 const OPTION_KEYS = Object.freeze(vocabulary.options.diagnose.slice());
 /** More older keys than anyone keeps; bounds the work of one call (as 0.1). */
@@ -133,7 +134,9 @@ export function createDiagnose(engine) {
     ];
     const previous = values.previousSessionKeys === undefined ? [] : previousKeys(values.previousSessionKeys);
     const maxAge = values.maxAgeSeconds === undefined ? -1 : seconds(values.maxAgeSeconds, 'options.maxAgeSeconds');
-    const now = values.now === undefined ? Math.floor(Date.now() / 1000) : seconds(values.now, 'options.now (unix seconds)');
+    const nowMs = values.now === undefined ? Date.now() : millis(values.now, 'options.now');
+    // The engine counts watermark time in unix seconds, as WeChat writes it.
+    const now = Math.floor(nowMs / 1000);
 
     const e = engine();
     const strings = [sessionKey, iv, encryptedData];

@@ -4,7 +4,17 @@
 // here, so the code route is checked and normalised by exactly the Rust
 // rule behind decryptPhone (tests/client/engine-standin.test.mjs,
 // tests/client/cloud.test.mjs).
-import { invalidArgument } from './errors.mjs';
+import { WxOpenDataError, isWxOpenDataError, invalidArgument } from './errors.mjs';
+
+/**
+ * APPID_MISMATCH as the code route says it: nothing was decrypted here, the
+ * phone data came from WeChat (getuserphonenumber's phone_info, a cloud
+ * call or a CloudID), so the engine's "encrypted for another Mini Program"
+ * would send the reader looking for a key problem. tests/client/client.test.mjs
+ * ("empty watermark appid …") and tests/client/cloud.test.mjs
+ * ("fromCloudPhoneNumber: empty watermark appid …", "fromCloudOpenData: …").
+ */
+const CODE_ROUTE_APPID_MISMATCH = "the phone_info's watermark names another AppID than options.appId (or none): the code or cloudID was issued to another Mini Program, or options.appId is wrong; check options.appId";
 
 let rule;
 let ready;
@@ -32,5 +42,10 @@ export function engineReady() {
 /** PhoneInfo from getPhoneNumber JSON text, or a WxOpenDataError (NOT_PHONE_DATA, APPID_MISMATCH, EXPIRED). */
 export function phoneInfoFromJson(json, options) {
   if (rule === undefined) throw invalidArgument('load wx-open-data through its entry point');
-  return rule(json, options);
+  try {
+    return rule(json, options);
+  } catch (err) {
+    if (isWxOpenDataError(err) && err.code === 'APPID_MISMATCH') throw new WxOpenDataError('APPID_MISMATCH', CODE_ROUTE_APPID_MISMATCH);
+    throw err;
+  }
 }

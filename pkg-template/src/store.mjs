@@ -15,12 +15,13 @@
 // token); see docs/client.md "When the store fails".
 // MemoryStore is the default: one process, nothing shared.
 import { invalidArgument } from './errors.mjs';
+import { clock as checkClock } from './options.mjs';
 
 export class MemoryStore {
-  /** @param {{ now?: () => number }} [options] now: clock in milliseconds (tests) */
+  /** @param {{ now?: () => number }} [options] now: clock, milliseconds since the epoch like Date.now (tests) */
   constructor(options) {
     const now = options && options.now;
-    if (now !== undefined && typeof now !== 'function') throw invalidArgument('MemoryStore options.now must be a function returning milliseconds');
+    if (now !== undefined) checkClock(now, 'MemoryStore options.now');
     const entries = new Map();
     const clock = now || Date.now;
     const live = (key) => {

@@ -124,7 +124,11 @@ test('empty watermark appid: "not stated", accepted (WeChat\'s own example reply
   const foreign = await setup({ mockOptions: { watermarkAppid: 'wxffffffffffffffff' } });
   try {
     foreign.mock.client.login('erin');
-    await rejectsWith(foreign.client.getPhoneNumber(foreign.mock.client.getPhoneNumber('erin').code), 'APPID_MISMATCH', foreign.mock.issuedSecrets());
+    const e = await rejectsWith(foreign.client.getPhoneNumber(foreign.mock.client.getPhoneNumber('erin').code), 'APPID_MISMATCH', foreign.mock.issuedSecrets());
+    // APPID_MISMATCH on the code route: nothing was decrypted, so the message
+    // names the phone_info's watermark and options.appId, not encryption.
+    assert.match(e.message, /^the phone_info's watermark names another AppID than options\.appId .*check options\.appId$/);
+    assert.doesNotMatch(e.message, /encrypted/);
   } finally {
     await foreign.close();
   }
@@ -215,6 +219,43 @@ test('options: missing, wrong or unknown keys are INVALID_ARGUMENT (a typo must 
   ]) {
     await rejectsWith(call(), 'INVALID_ARGUMENT', [APP_SECRET]);
   }
+});
+
+test('options: an unknown key is named with the nearest known one; a required key given as undefined says it is required', () => {
+  const base = { appId: APP_ID, appSecret: APP_SECRET, fetch: async () => { throw new Error('no network in this test'); } };
+  const message = (options) => {
+    try {
+      new WeChatClient(options);
+    } catch (e) {
+      assert.equal(e.code, 'INVALID_ARGUMENT');
+      assertNoSecrets(e, [APP_SECRET]);
+      return e.message;
+    }
+    return assert.fail('expected INVALID_ARGUMENT');
+  };
+  assert.match(message({ ...base, baseURL: 'http://127.0.0.1:1' }), /^invalid argument: options has an unknown key "baseURL" \(did you mean baseUrl\?\); the known keys are appId, appSecret, baseUrl, /);
+  assert.match(message({ ...base, timeout: 1000 }), /unknown key "timeout" \(did you mean timeoutMs\?\)/);
+  assert.match(message({ appSecret: APP_SECRET, appid: APP_ID }), /unknown key "appid" \(did you mean appId\?\)/);
+  assert.match(message({ ...base, app_secret: APP_SECRET }), /unknown key "app_secret" \(did you mean appSecret\?\)/);
+  assert.match(message({ ...base, appSecert: APP_SECRET }), /unknown key "appSecert" \(did you mean appSecret\?\)/);
+  assert.match(message({ ...base, appId: undefined }), /^invalid argument: options\.appId is undefined: it is required \(is process\.env\.WX_APPID, or wherever it comes from, set\?\)$/);
+  assert.match(message({ ...base, appSecret: undefined }), /^invalid argument: options\.appSecret is undefined: it is required \(is process\.env\.WX_SECRET/);
+  // An optional key given as undefined still says to leave it out.
+  assert.match(message({ ...base, baseUrl: undefined }), /options\.baseUrl is undefined; leave the key out to skip it/);
+});
+
+test('options.now and MemoryStore\'s now are clocks in milliseconds since the epoch; a clock in seconds is INVALID_ARGUMENT naming the unit', () => {
+  const base = { appId: APP_ID, appSecret: APP_SECRET, fetch: async () => { throw new Error('no network in this test'); } };
+  const seconds = () => Math.floor(Date.now() / 1000);
+  const unit = /now\(\) must be milliseconds since the epoch, like Date\.now\(\); \d+ is before 1973 in milliseconds, so it looks like seconds: multiply by 1000$/;
+  assert.throws(() => new WeChatClient({ ...base, now: seconds }), (e) => e.code === 'INVALID_ARGUMENT' && /^invalid argument: options\.now\(\)/.test(e.message) && unit.test(e.message));
+  assert.throws(() => new MemoryStore({ now: seconds }), (e) => e.code === 'INVALID_ARGUMENT' && /MemoryStore options\.now\(\)/.test(e.message) && unit.test(e.message));
+  assert.throws(() => new WeChatClient({ ...base, now: 5 }), (e) => e.code === 'INVALID_ARGUMENT' && /options\.now must be a function returning milliseconds since the epoch, like Date\.now\(\)$/.test(e.message));
+  assert.throws(() => new WeChatClient({ ...base, now: () => { throw new Error('clock broke'); } }), (e) => e.code === 'INVALID_ARGUMENT' && /options\.now threw when called/.test(e.message));
+  assert.throws(() => new MemoryStore({ now: () => 'soon' }), (e) => e.code === 'INVALID_ARGUMENT');
+  // Milliseconds, fractional ones too (performance.timeOrigin + performance.now()).
+  assert.equal(new WeChatClient({ ...base, now: () => Date.now() + 0.5 }).appId, APP_ID);
+  new MemoryStore({ now: Date.now });
 });
 
 test('no global fetch (Node < 18): the message says to inject one', () => {

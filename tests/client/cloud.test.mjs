@@ -46,8 +46,11 @@ test('fromCloudPhoneNumber: errCode 40029 -> INVALID_CODE, 45011 -> RATE_LIMITED
 test('fromCloudPhoneNumber: empty watermark appid is "not stated"; a stated other appid is APPID_MISMATCH; maxAgeSeconds applies', async () => {
   const phoneInfo = (appid, timestamp = 1700000000) => ({ errCode: 0, errMsg: 'ok', phoneInfo: { phoneNumber: '13580006666', purePhoneNumber: '13580006666', countryCode: 86, watermark: { timestamp, appid } } });
   assert.equal(fromCloudPhoneNumber(phoneInfo(''), { appId: APP_ID }).countryCode, '86');
-  await rejects(() => fromCloudPhoneNumber(phoneInfo('wxffffffffffffffff'), { appId: APP_ID }), 'APPID_MISMATCH');
-  await rejects(() => fromCloudPhoneNumber(phoneInfo(APP_ID, 1000), { maxAgeSeconds: 300, now: 1700000000 }), 'EXPIRED');
+  const mismatch = await rejects(() => fromCloudPhoneNumber(phoneInfo('wxffffffffffffffff'), { appId: APP_ID }), 'APPID_MISMATCH');
+  // APPID_MISMATCH on the code route: the message names the phone_info's watermark, not encryption.
+  assert.match(mismatch.message, /^the phone_info's watermark names another AppID than options\.appId/);
+  assert.doesNotMatch(mismatch.message, /encrypted/);
+  await rejects(() => fromCloudPhoneNumber(phoneInfo(APP_ID, 1000), { maxAgeSeconds: 300, now: 1700000000 * 1000 }), 'EXPIRED');
 });
 
 test('fromCloudOpenData: event.phone ({ cloudID, data }) and cloud.getOpenData({ list }) give the same PhoneInfo', async () => {
@@ -60,7 +63,9 @@ test('fromCloudOpenData: event.phone ({ cloudID, data }) and cloud.getOpenData({
     const b = fromCloudOpenData(res.list[0], { appId: APP_ID });
     assert.deepEqual(a, b);
     assert.equal(a.phoneNumber, mock.client.phoneOf('i').phoneNumber);
-    await rejects(() => fromCloudOpenData(res, { appId: 'wxffffffffffffffff' }), 'APPID_MISMATCH');
+    const mismatch = await rejects(() => fromCloudOpenData(res, { appId: 'wxffffffffffffffff' }), 'APPID_MISMATCH');
+    assert.match(mismatch.message, /options\.appId/);
+    assert.doesNotMatch(mismatch.message, /encrypted/);
     const missing = await mock.cloud.getOpenData({ list: ['nope'] });
     // -601006: the SDK's "cloudID expired"; the user taps again.
     await rejects(() => fromCloudOpenData(missing), 'INVALID_CODE');

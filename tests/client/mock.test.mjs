@@ -31,6 +31,14 @@ test('listens on 127.0.0.1 on a free port; close() ends it', async () => {
   await assert.rejects(startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, secret: 'x' }), /unknown option/);
 });
 
+test('now is milliseconds since the epoch, like Date.now: a clock in seconds is refused, naming the unit', async () => {
+  await assert.rejects(startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, now: () => Math.floor(Date.now() / 1000) }),
+    /^TypeError: startMockWeChat: now must be a function returning milliseconds since the epoch, like Date\.now; it returned \d+, before 1973 in milliseconds, so it looks like seconds: multiply by 1000$/);
+  await assert.rejects(startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, now: 1700000000000 }), /now must be a function returning milliseconds/);
+  const mock = await startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, now: () => Date.now() });
+  await mock.close();
+});
+
 test('jscode2session: reply shape, single use (40163), 5-minute life (40029), wrong appid/secret/grant_type', () => withMock(async ({ mock, get }) => {
   const q = (code, extra = {}) => ({ appid: APP_ID, secret: APP_SECRET, js_code: code, grant_type: 'authorization_code', ...extra });
   const { code } = mock.client.login('a');

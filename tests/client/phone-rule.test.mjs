@@ -32,10 +32,10 @@ test('appId and maxAgeSeconds checks (60 s of clock skew allowed ahead), unknown
   assert.equal(code(() => phoneInfoFromJson(text, { appId: wm.appid })), 'OK');
   assert.equal(code(() => phoneInfoFromJson(text, { appId: 'wx1' })), 'APPID_MISMATCH');
   assert.equal(code(() => phoneInfoFromJson(JSON.stringify({ ...phone, watermark: { ...wm, appid: '' } }), { appId: wm.appid })), 'APPID_MISMATCH');
-  assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: 300, now: wm.timestamp + 300 })), 'OK');
-  assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: 300, now: wm.timestamp + 301 })), 'EXPIRED');
-  assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: 300, now: wm.timestamp - 60 })), 'OK');
-  assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: 300, now: wm.timestamp - 61 })), 'EXPIRED');
+  assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: 300, now: (wm.timestamp + 300) * 1000 })), 'OK');
+  assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: 300, now: (wm.timestamp + 301) * 1000 })), 'EXPIRED');
+  assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: 300, now: (wm.timestamp - 60) * 1000 })), 'OK');
+  assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: 300, now: (wm.timestamp - 61) * 1000 })), 'EXPIRED');
   assert.equal(code(() => phoneInfoFromJson(text, { appid: 'x' })), 'INVALID_ARGUMENT');
   assert.equal(code(() => phoneInfoFromJson(text, { maxAgeSeconds: -1 })), 'INVALID_ARGUMENT');
   assert.equal(code(() => phoneInfoFromJson(42)), 'INVALID_ARGUMENT');

@@ -20,7 +20,7 @@ const OfficialSample = require('./support/official-sample.cjs');
 const vocabulary = require('../../src/vocabulary.json');
 
 const key16 = (n) => Buffer.alloc(16, n);
-const NOW = { now: 1477314187 + 10 };
+const NOW = { now: (1477314187 + 10) * 1000 };
 const fixed = fixedCases();
 const good = fixed.phone;
 /** code -> wxErrCode, from src/vocabulary.json (the single source). */
@@ -215,11 +215,69 @@ for (const [label, load] of entries) {
       assert.match(message({ maxAgeSeconds: undefined }), /options\.maxAgeSeconds is undefined/);
       assert.match(message({ appId: '' }), /options\.appId must be a non-empty string/);
       assert.match(message({ maxAgeSeconds: 1.5 }), /options\.maxAgeSeconds must be a non-negative integer/);
-      assert.match(message({ appid: APPID }), /unknown key; the known keys are appId, maxAgeSeconds, now/);
+      assert.match(message({ appid: APPID }), /has an unknown key "appid" \(did you mean appId\?\); the known keys are appId, maxAgeSeconds, now$/);
       // No options, null and {} mean no checks.
       for (const none of [undefined, null, {}]) {
         assert.deepEqual(api.decryptPhone(good.sessionKey, good.encryptedData, good.iv, none), PHONE);
       }
+    });
+
+    it('an unknown option key is named (as JSON, at most 40 characters) with the nearest known key', () => {
+      const message = (options, fn = api.decryptPhone) => throwsCode(() => fn(good.sessionKey, good.encryptedData, good.iv, options), 'INVALID_ARGUMENT').message;
+      assert.match(message({ max_age_seconds: 300 }), /unknown key "max_age_seconds" \(did you mean maxAgeSeconds\?\)/);
+      assert.match(message({ maxAge: 300 }), /unknown key "maxAge" \(did you mean maxAgeSeconds\?\)/);
+      assert.match(message({ nwo: 1 }), /unknown key "nwo" \(did you mean now\?\)/);
+      assert.match(message({ previous_session_keys: [] }, api.diagnose), /unknown key "previous_session_keys" \(did you mean previousSessionKeys\?\)/);
+      assert.match(message({ appID: APPID }, api.decryptData), /unknown key "appID" \(did you mean appId\?\)/);
+      // Nothing near: no suggestion. A long key is cut; control characters stay escaped.
+      assert.match(message({ colour: 1 }), /unknown key "colour"; the known keys/);
+      const long = message({ ['k'.repeat(100)]: 1 });
+      assert.ok(long.includes(`"${'k'.repeat(40)}…"`) && !long.includes('k'.repeat(41)), long);
+      assert.match(message({ 'a\nb': 1 }), /unknown key "a\\nb"/);
+      assert.match(message({ [Symbol('appId')]: 1 }), /^invalid argument: options has a symbol key \(option keys are strings\); the known keys/);
+    });
+
+    it('now is milliseconds since the epoch, like Date.now(); a value in seconds is INVALID_ARGUMENT naming the unit', () => {
+      const ts = PHONE.watermark.timestamp;
+      const decrypt = (now) => api.decryptPhone(good.sessionKey, good.encryptedData, good.iv, { maxAgeSeconds: 300, now });
+      // Milliseconds: the second is what counts, so 999 ms past the limit still passes.
+      assert.deepEqual(decrypt((ts + 300) * 1000 + 999), PHONE);
+      throwsCode(() => decrypt((ts + 301) * 1000), 'EXPIRED');
+      // A fresh watermark against the real clock, as a server passes it.
+      const fresh = seal(key16(7), key16(8), { ...PHONE, watermark: { ...PHONE.watermark, timestamp: Math.floor(Date.now() / 1000) } });
+      assert.equal(api.decryptPhone(fresh.sessionKey, fresh.encryptedData, fresh.iv, { maxAgeSeconds: 300, now: Date.now() }).phoneNumber, PHONE.phoneNumber);
+      assert.equal(api.diagnose(fresh.sessionKey, fresh.encryptedData, fresh.iv, { maxAgeSeconds: 300, now: Date.now() }).cause, 'OK');
+      // Seconds by mistake: never a silent EXPIRED or OK.
+      for (const call of [
+        () => decrypt(ts + 10),
+        () => api.decryptData(good.sessionKey, good.encryptedData, good.iv, { now: Math.floor(Date.now() / 1000) }),
+        () => api.phoneInfoFromJson(JSON.stringify(PHONE), { maxAgeSeconds: 300, now: ts }),
+        () => api.diagnose(good.sessionKey, good.encryptedData, good.iv, { maxAgeSeconds: 300, now: ts }),
+      ]) {
+        const error = throwsCode(call, 'INVALID_ARGUMENT');
+        assert.match(error.message, /options\.now must be milliseconds since the epoch, like Date\.now\(\); \d+ is before 1973 in milliseconds, so it looks like seconds: multiply by 1000$/);
+      }
+      assert.match(throwsCode(() => decrypt(-1), 'INVALID_ARGUMENT').message, /options\.now must be milliseconds since the epoch/);
+    });
+
+    it('encryptedData that is still URL-encoded (%2B, %2F, %3D) is named as such, in decryption and diagnose', () => {
+      const encoded = encodeURIComponent(good.encryptedData);
+      assert.notEqual(encoded, good.encryptedData, 'the fixture holds a + / or =');
+      for (const fn of [api.decryptPhone, api.decryptData]) {
+        const error = throwsCode(() => fn(good.sessionKey, encoded, good.iv), 'INVALID_ENCRYPTED_DATA', [good.sessionKey, good.encryptedData]);
+        assert.equal(error.message, 'encryptedData is still URL-encoded (it contains %2B, %2F or %3D): decode it once with decodeURIComponent before passing it');
+      }
+      // Lower-case hex too; other damage keeps its own message.
+      assert.match(throwsCode(() => api.decryptPhone(good.sessionKey, encoded.replace(/%2B|%2F|%3D/g, (m) => m.toLowerCase()), good.iv), 'INVALID_ENCRYPTED_DATA').message, /still URL-encoded/);
+      assert.match(throwsCode(() => api.decryptPhone(good.sessionKey, good.encryptedData.replace(/[+/=]/, '%2b'), good.iv), 'INVALID_ENCRYPTED_DATA').message, /still URL-encoded/);
+      assert.match(throwsCode(() => api.decryptPhone(good.sessionKey, `${good.encryptedData}*`, good.iv), 'INVALID_ENCRYPTED_DATA').message, /is not base64/);
+      let found = api.diagnose(good.sessionKey, encoded, good.iv, NOW);
+      assert.equal(found.cause, 'URL_ENCODED');
+      assert.equal(found.message, "encryptedData: still URL-encoded (%2B, %2F or %3D where '+', '/' or '=' belongs), encoded once more than decoded; decode it once with decodeURIComponent before passing it.");
+      found = api.diagnose(encodeURIComponent(good.sessionKey), encoded, encodeURIComponent(good.iv), NOW);
+      assert.equal(found.cause, 'URL_ENCODED');
+      assert.match(found.message, /^sessionKey and encryptedData and iv: still URL-encoded/);
+      stillWorks();
     });
 
     it('engine errors carry the detail of their status word (lengths, never values)', () => {
@@ -263,7 +321,7 @@ for (const [label, load] of entries) {
       const response = JSON.parse(CODE_ROUTE_RESPONSE);
       const json = JSON.stringify(response.phone_info);
       const expected = { ...response.phone_info, countryCode: '86' };
-      const now = { appId: APPID, maxAgeSeconds: 300, now: 1637744274 + 5 };
+      const now = { appId: APPID, maxAgeSeconds: 300, now: (1637744274 + 5) * 1000 };
       assert.deepEqual(api.phoneInfoFromJson(json, now), expected);
       assert.deepEqual(api.phoneInfoFromJson(json), expected);
       // The phone_info text exactly as WeChat's server sends it (whitespace and all).
@@ -276,7 +334,7 @@ for (const [label, load] of entries) {
       // The rules: shape, appid, age; never a SyntaxError.
       throwsCode(() => api.phoneInfoFromJson(CODE_ROUTE_RESPONSE), 'NOT_PHONE_DATA');
       throwsCode(() => api.phoneInfoFromJson(json, { ...now, appId: 'wx0000000000000000' }), 'APPID_MISMATCH');
-      throwsCode(() => api.phoneInfoFromJson(json, { ...now, now: 1637744274 + 301 }), 'EXPIRED');
+      throwsCode(() => api.phoneInfoFromJson(json, { ...now, now: (1637744274 + 301) * 1000 }), 'EXPIRED');
       throwsCode(() => api.phoneInfoFromJson(json.slice(0, -1)), 'NOT_PHONE_DATA');
       throwsCode(() => api.phoneInfoFromJson(''), 'NOT_PHONE_DATA');
       throwsCode(() => api.phoneInfoFromJson(JSON.stringify({ ...response.phone_info, countryCode: 86.5 })), 'NOT_PHONE_DATA');
@@ -339,7 +397,7 @@ for (const [label, load] of entries) {
 
     it('applies maxAgeSeconds with inclusive bounds and 60 s of future skew', () => {
       const ts = PHONE.watermark.timestamp;
-      const call = (now) => api.decryptPhone(good.sessionKey, good.encryptedData, good.iv, { maxAgeSeconds: 300, now });
+      const call = (seconds) => api.decryptPhone(good.sessionKey, good.encryptedData, good.iv, { maxAgeSeconds: 300, now: seconds * 1000 });
       assert.deepEqual(call(ts + 300), PHONE);
       assert.deepEqual(call(ts - 60), PHONE);
       throwsCode(() => call(ts + 301), 'EXPIRED');

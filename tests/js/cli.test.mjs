@@ -52,7 +52,7 @@ describe('wx-open-data CLI', () => {
   });
 
   it('flags, untouched data: prints OK, exit 0', () => {
-    const r = cli(['diagnose', ...flags(good), '--app-id', APPID, '--max-age', '300', '--now', String(TS + 5)]);
+    const r = cli(['diagnose', ...flags(good), '--app-id', APPID, '--max-age', '300', '--now', String((TS + 5) * 1000)]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^OK: It decrypts to phone data.*\.\n$/);
     assert.equal(r.stderr, '');
@@ -85,13 +85,13 @@ describe('wx-open-data CLI', () => {
   });
 
   it("stdin with '-' and flags that override it: APPID_MISMATCH / EXPIRED", () => {
-    const input = JSON.stringify({ ...good, appId: APPID, maxAgeSeconds: 300, now: TS + 5 });
+    const input = JSON.stringify({ ...good, appId: APPID, maxAgeSeconds: 300, now: (TS + 5) * 1000 });
     let r = cli(['diagnose', '-'], { input });
     assert.equal(r.status, 0, r.stderr + r.stdout);
     r = cli(['diagnose', '-', '--app-id', 'wx0000000000000000'], { input });
     assert.equal(r.status, 1);
     assert.match(r.stdout, new RegExp(`^APPID_MISMATCH: .*${APPID}, not wx0000000000000000`));
-    r = cli(['diagnose', '-', '--now', String(TS + 4000)], { input });
+    r = cli(['diagnose', '-', '--now', String((TS + 4000) * 1000)], { input });
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^EXPIRED: .*4000 seconds old/);
   });
@@ -123,7 +123,7 @@ describe('wx-open-data CLI', () => {
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^wx-open-data: .+\nRun "wx-open-data --help" for usage\.\n$/);
     }
-    assert.match(cli(['diagnose', '--sesion-key=SECRETVALUE-1234']).stderr, /unknown option --sesion-key\n/);
+    assert.match(cli(['diagnose', '--sesion-key=SECRETVALUE-1234']).stderr, /unknown option "--sesion-key" \(did you mean --session-key\?\)\n/);
   });
 
   it('runs on Node 10.15 (the package supports it): a finding and --json', { skip: NODE10 === undefined && 'no Node 10 binary (npm ci in tests/runtimes installs one)' }, () => {
@@ -133,9 +133,46 @@ describe('wx-open-data CLI', () => {
     assert.deepEqual(JSON.parse(r.stdout), JSON.parse(cli(['diagnose', '--json', '--session-key', rotated, '--data', good.encryptedData, '--iv', good.iv,
       '--previous-session-key', good.sessionKey, '--previous-session-key', key16(9).toString('base64')]).stdout));
     assert.equal(JSON.parse(r.stdout).matchedPreviousKey, 0);
-    const stdin = run(NODE10, [BIN, 'diagnose'], { input: JSON.stringify({ ...good, now: TS }) });
+    const stdin = run(NODE10, [BIN, 'diagnose'], { input: JSON.stringify({ ...good, now: TS * 1000 }) });
     assert.equal(stdin.status, 0, stdin.stderr);
     assert.match(stdin.stdout, /^OK: /);
+  });
+
+  it('--version and -v print the package version and exit 0', () => {
+    const { version } = JSON.parse(spawnSync(process.execPath, ['-p', `JSON.stringify(require(${JSON.stringify(join(pkgDir, 'package.json'))}))`], { encoding: 'utf8' }).stdout);
+    assert.match(version, /^\d+\.\d+\.\d+/);
+    for (const flag of ['--version', '-v']) {
+      const r = cli([flag]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+      assert.equal(r.stderr, '');
+    }
+    assert.match(cli(['--help']).stdout, /-v, --version +the package version/);
+  });
+
+  it("stdin with WeChat's own field names: the unknown field is named with the nearest known one (never its value)", () => {
+    for (const [field, near] of [['session_key', 'sessionKey'], ['encrypted_data', 'encryptedData'], ['appid', 'appId'], ['max_age', 'maxAgeSeconds']]) {
+      const { sessionKey, ...rest } = good;
+      const r = cli(['diagnose'], { input: JSON.stringify({ ...rest, [field]: sessionKey, sessionKey }) });
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, new RegExp(`^wx-open-data: stdin has an unknown field "${field}" \\(did you mean ${near}\\?\\); known: sessionKey, `));
+    }
+    const long = cli(['diagnose'], { input: JSON.stringify({ ...good, ['x'.repeat(80)]: 1 }) });
+    assert.match(long.stderr, new RegExp(`unknown field "${'x'.repeat(40)}…"; known`));
+    assert.match(cli(['diagnose', '--app_id', APPID, ...flags(good)]).stderr, /unknown option "--app_id" \(did you mean --app-id\?\)/);
+  });
+
+  it('--now is milliseconds since the epoch (like Date.now()); seconds are a usage error naming the unit', () => {
+    const r = cli(['diagnose', ...flags(good), '--max-age', '300', '--now', String(TS + 5)]);
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /options\.now must be milliseconds since the epoch, like Date\.now\(\); \d+ is before 1973 in milliseconds, so it looks like seconds: multiply by 1000/);
+    assert.match(cli(['--help']).stdout, /--now MILLISECONDS +current time in milliseconds since the/);
+  });
+
+  it('encryptedData still URL-encoded: URL_ENCODED, exit 1, saying to decode it once', () => {
+    const r = cli(['diagnose', '--session-key', good.sessionKey, '--iv', good.iv, '--data', encodeURIComponent(good.encryptedData)]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^URL_ENCODED: encryptedData: still URL-encoded .*decodeURIComponent/);
   });
 
   it('--help prints usage and exits 0', () => {

@@ -79,7 +79,7 @@ function cases() {
   const otherRequest = seal(k1, key16(12), phone(APPID, TS + 3));
   const plus = sealWithPlus(k1, phone());
   const raw = JSON.stringify({ nickName: 'Band', gender: 1 });
-  const checks = { appId: APPID, maxAgeSeconds: 300, now: NOW };
+  const checks = { appId: APPID, maxAgeSeconds: 300, now: NOW * 1000 };
   const b64 = (k) => k.toString('base64');
   const row = (name, [sessionKey, encryptedData, iv], options, plaintext, expected, decryptCode) =>
     ({ name, args: [sessionKey, encryptedData, iv], options, plaintext, expected, decryptCode });
@@ -129,12 +129,12 @@ function cases() {
       { cause: 'NOT_PHONE_DATA', kind: 'other', matchedPreviousKey: null, mentions: ['it is other open data, not getPhoneNumber data'] }, 'NOT_PHONE_DATA'),
     row('no watermark, appId asked for', Object.values(seal(k1, key16(19), { nickName: 'Band' })), checks, { nickName: 'Band' },
       { cause: 'APPID_MISMATCH', kind: 'userInfo', matchedPreviousKey: null, mentions: [`It decrypts to userInfo data, but it carries no watermark, so its appid cannot be checked against ${APPID}`] }, 'NOT_PHONE_DATA'),
-    row('no watermark, age asked for', Object.values(seal(k1, key16(20), { nickName: 'Band' })), { maxAgeSeconds: 300, now: NOW }, { nickName: 'Band' },
+    row('no watermark, age asked for', Object.values(seal(k1, key16(20), { nickName: 'Band' })), { maxAgeSeconds: 300, now: NOW * 1000 }, { nickName: 'Band' },
       { cause: 'EXPIRED', kind: 'userInfo', matchedPreviousKey: null, mentions: ['no watermark timestamp'] }, 'NOT_PHONE_DATA'),
     // Ages and limits past 2^32: both header words of each number count.
     row('watermark 2^40 s in the future', Object.values(seal(k1, key16(21), phone(APPID, 2 ** 40 + NOW))), checks, phone(APPID, 2 ** 40 + NOW),
       { cause: 'EXPIRED', kind: 'phone', matchedPreviousKey: null, mentions: [`lies ${2 ** 40} seconds in the future (more than the 60 s allowed`] }, 'EXPIRED'),
-    row('watermark 2^41 s old, limit 2^40', Object.values(seal(k1, key16(22), phone(APPID, 0))), { maxAgeSeconds: 2 ** 40, now: 2 ** 41 }, phone(APPID, 0),
+    row('watermark 2^41 s old, limit 2^40', Object.values(seal(k1, key16(22), phone(APPID, 0))), { maxAgeSeconds: 2 ** 40, now: 2 ** 41 * 1000 }, phone(APPID, 0),
       { cause: 'EXPIRED', kind: 'phone', matchedPreviousKey: null, mentions: [`is ${2 ** 41} seconds old, more than maxAgeSeconds (${2 ** 40})`] }, 'EXPIRED'),
     row("'+' became ' ' in sessionKey and iv", plusInKeyAndIv(), {}, phone(),
       { cause: 'PLUS_BECAME_SPACE', kind: 'phone', matchedPreviousKey: null, mentions: ["in transit in sessionKey and iv (sent in a URL"] }, null),
@@ -174,19 +174,19 @@ for (const [label, load] of entries) {
       const raw = JSON.stringify({ nickName: 'Band', gender: 1 });
       const advice = '; call wx.login before the tap (on page load), use wx.checkSession in the callback, and keep only the newest session_key per user.';
       const rows = [
-        [[good.sessionKey, good.encryptedData, good.iv, { appId: APPID, maxAgeSeconds: 300, now: NOW }],
+        [[good.sessionKey, good.encryptedData, good.iv, { appId: APPID, maxAgeSeconds: 300, now: NOW * 1000 }],
           'It decrypts to phone data and passes every check that was asked for: nothing to fix.'],
-        [[good.sessionKey, good.encryptedData, 'not*base64', { now: NOW }],
+        [[good.sessionKey, good.encryptedData, 'not*base64', { now: NOW * 1000 }],
           'iv must be the base64 iv WeChat returned with encryptedData, 16 bytes (24 characters) (it is not base64).'],
-        [[good.sessionKey, 'A'.repeat(1_600_000), good.iv, { now: NOW }],
+        [[good.sessionKey, 'A'.repeat(1_600_000), good.iv, { now: NOW * 1000 }],
           'encryptedData is larger than 1048576 bytes; WeChat open data is a few KB.'],
-        [[k2.toString('base64'), good.encryptedData, good.iv, { previousSessionKeys: [k3.toString('base64'), good.sessionKey], rawData: raw, signature: sha1hex(raw + good.sessionKey), now: NOW }],
+        [[k2.toString('base64'), good.encryptedData, good.iv, { previousSessionKeys: [k3.toString('base64'), good.sessionKey], rawData: raw, signature: sha1hex(raw + good.sessionKey), now: NOW * 1000 }],
           `It was encrypted with previousSessionKeys[1], not with this session_key, so the key your server used is stale (wx.login ran again between the tap and the decryption); the rawData signature fails with this session_key too and verifies with previousSessionKeys[1]${advice}`],
-        [[k2.toString('base64'), good.encryptedData, good.iv, { previousSessionKeys: [k3.toString('base64'), k3.toString('base64'), k3.toString('base64')], now: NOW }],
+        [[k2.toString('base64'), good.encryptedData, good.iv, { previousSessionKeys: [k3.toString('base64'), k3.toString('base64'), k3.toString('base64')], now: NOW * 1000 }],
           `Every block decrypts to garbage, so this session_key is not the one that encrypted the data: it is most likely stale (wx.login ran again between the tap and the decryption), and none of the 3 previous session keys decrypts it either${advice}`],
-        [[...Object.values(seal(k1, key16(14), weRun)), { now: NOW }],
+        [[...Object.values(seal(k1, key16(14), weRun)), { now: NOW * 1000 }],
           'It decrypts, but it is weRunData, not getPhoneNumber data: use decryptData for it, and pass decryptPhone only what the getPhoneNumber button returned.'],
-        [[...Object.values(seal(k1, key16(13), { ...userInfo, watermark: { timestamp: TS, appid: OTHER_APPID } })), { appId: APPID, now: NOW }],
+        [[...Object.values(seal(k1, key16(13), { ...userInfo, watermark: { timestamp: TS, appid: OTHER_APPID } })), { appId: APPID, now: NOW * 1000 }],
           `It decrypts to userInfo data, but its watermark appid is ${OTHER_APPID}, not ${APPID}: the data was encrypted for another Mini Program; decrypt it with the session_key and appId of the Mini Program the user actually opened.`],
       ];
       for (const [args, sentence] of rows) assert.equal(api.diagnose(...args).message, sentence);
@@ -194,7 +194,7 @@ for (const [label, load] of entries) {
 
     it('a forged watermark appid cannot break the log line: control characters become U+FFFD, the length is bounded', () => {
       const forged = `wx\n${'x'.repeat(200)}`;
-      const got = api.diagnose(...Object.values(seal(key16(1), key16(2), phone(forged))), { appId: APPID, now: NOW });
+      const got = api.diagnose(...Object.values(seal(key16(1), key16(2), phone(forged))), { appId: APPID, now: NOW * 1000 });
       assert.equal(got.cause, 'APPID_MISMATCH');
       assert.ok(!got.message.includes('\n'), got.message);
       assert.ok(got.message.includes('wx\ufffdxxx'), got.message);
@@ -220,7 +220,7 @@ for (const [label, load] of entries) {
         const other = seal(k, iv2, data);
         const now = data.watermark.timestamp;
         const kind = isPhone ? 'phone' : ['phone', 'userInfo', 'weRunData', 'other'][i % 4];
-        const as = (args, options = {}) => api.diagnose(...args, { now, ...options });
+        const as = (args, options = {}) => api.diagnose(...args, { now: now * 1000, ...options });
         const secrets = [sealed.sessionKey, sealed.encryptedData, sealed.iv, k2.toString('base64'), ...values(data)];
 
         let got = as([sealed.sessionKey, sealed.encryptedData, sealed.iv]);
@@ -261,9 +261,9 @@ for (const [label, load] of entries) {
       // A throwing previousSessionKeys proxy is an error, not a trap, and the instance lives on.
       const hostile = new Proxy([], { get() { throw new Error('boom'); } });
       assert.throws(() => api.diagnose(sessionKey, encryptedData, iv, { previousSessionKeys: hostile }), { code: 'INVALID_ARGUMENT' });
-      assert.equal(api.diagnose(sessionKey, encryptedData, iv, { now: TS }).cause, 'OK');
+      assert.equal(api.diagnose(sessionKey, encryptedData, iv, { now: TS * 1000 }).cause, 'OK');
       // rawData without signature is a finding about the input, not a type error.
-      assert.equal(api.diagnose(sessionKey, encryptedData, iv, { rawData: '{}', now: TS }).cause, 'INVALID_INPUT');
+      assert.equal(api.diagnose(sessionKey, encryptedData, iv, { rawData: '{}', now: TS * 1000 }).cause, 'INVALID_INPUT');
     });
   });
 }
@@ -292,14 +292,14 @@ describe('diagnose leaves nothing secret in wasm memory', () => {
   const SCENARIOS = [
     ['STALE_SESSION_KEY, matched among previous keys, rawData signed with it', ({ sealed, k2, k3, b64 }) => ({
       args: [b64(k2), sealed.encryptedData, sealed.iv],
-      options: { previousSessionKeys: [b64(k3), sealed.sessionKey], rawData: raw('R' + b64(k3)), signature: sha1hex(raw('R' + b64(k3)) + sealed.sessionKey), now: NOW },
+      options: { previousSessionKeys: [b64(k3), sealed.sessionKey], rawData: raw('R' + b64(k3)), signature: sha1hex(raw('R' + b64(k3)) + sealed.sessionKey), now: NOW * 1000 },
     })],
-    ['STALE_SESSION_KEY, nothing matches', ({ sealed, k2, k3, b64 }) => ({ args: [b64(k2), sealed.encryptedData, sealed.iv], options: { previousSessionKeys: [b64(k3)], now: NOW } })],
-    ['KEY_IV_SWAPPED', ({ sealed }) => ({ args: [sealed.iv, sealed.encryptedData, sealed.sessionKey], options: { now: NOW } })],
-    ['IV_MISMATCH', ({ sealed, iv2, b64 }) => ({ args: [sealed.sessionKey, sealed.encryptedData, b64(iv2)], options: { now: NOW } })],
-    ['TRUNCATED at a block boundary', ({ sealed }) => ({ args: [sealed.sessionKey, dropBytes(sealed.encryptedData, 32), sealed.iv], options: { now: NOW } })],
-    ['APPID_MISMATCH', ({ sealed }) => ({ args: [sealed.sessionKey, sealed.encryptedData, sealed.iv], options: { appId: APPID, now: NOW } })],
-    ['EXPIRED', ({ sealed }) => ({ args: [sealed.sessionKey, sealed.encryptedData, sealed.iv], options: { maxAgeSeconds: 1, now: NOW } })],
+    ['STALE_SESSION_KEY, nothing matches', ({ sealed, k2, k3, b64 }) => ({ args: [b64(k2), sealed.encryptedData, sealed.iv], options: { previousSessionKeys: [b64(k3)], now: NOW * 1000 } })],
+    ['KEY_IV_SWAPPED', ({ sealed }) => ({ args: [sealed.iv, sealed.encryptedData, sealed.sessionKey], options: { now: NOW * 1000 } })],
+    ['IV_MISMATCH', ({ sealed, iv2, b64 }) => ({ args: [sealed.sessionKey, sealed.encryptedData, b64(iv2)], options: { now: NOW * 1000 } })],
+    ['TRUNCATED at a block boundary', ({ sealed }) => ({ args: [sealed.sessionKey, dropBytes(sealed.encryptedData, 32), sealed.iv], options: { now: NOW * 1000 } })],
+    ['APPID_MISMATCH', ({ sealed }) => ({ args: [sealed.sessionKey, sealed.encryptedData, sealed.iv], options: { appId: APPID, now: NOW * 1000 } })],
+    ['EXPIRED', ({ sealed }) => ({ args: [sealed.sessionKey, sealed.encryptedData, sealed.iv], options: { maxAgeSeconds: 1, now: NOW * 1000 } })],
   ];
   for (const [name, damage] of SCENARIOS) {
     it(name, () => {

@@ -97,11 +97,11 @@ const rows = [
   ['options is a function', (a) => a.decryptPhone(k, d, v, Object.assign(() => {}, { appId: APPID })), { code: 'INVALID_ARGUMENT' }],
   ['options is a boxed String', (a) => a.decryptPhone(k, d, v, new String(APPID)), { code: 'INVALID_ARGUMENT' }],
   ['options.appId is a boxed String', (a) => a.decryptPhone(k, d, v, { appId: new String(APPID) }), { code: 'INVALID_ARGUMENT' }],
-  ['options.now is a BigInt', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: BigInt(NOW) }), { code: 'INVALID_ARGUMENT' }],
+  ['options.now is a BigInt', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: BigInt(NOW * 1000) }), { code: 'INVALID_ARGUMENT' }],
   ['options.maxAgeSeconds is Infinity', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: Infinity }), { code: 'INVALID_ARGUMENT' }],
   ['options.maxAgeSeconds is NaN', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: NaN }), { code: 'INVALID_ARGUMENT' }],
   ['options.now is 2^53 (beyond safe integers)', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: 2 ** 53 }), { code: 'INVALID_ARGUMENT' }],
-  ['options with a null prototype is accepted', (a) => a.decryptPhone(k, d, v, Object.assign(Object.create(null), { appId: APPID, maxAgeSeconds: 300, now: NOW })), { result: PHONE }],
+  ['options with a null prototype is accepted', (a) => a.decryptPhone(k, d, v, Object.assign(Object.create(null), { appId: APPID, maxAgeSeconds: 300, now: NOW * 1000 })), { result: PHONE }],
   // Inherited keys are read (Reflect.get), only own keys are checked for typos.
   ['options inheriting appId from its prototype: the inherited appId is enforced', (a) => a.decryptPhone(k, d, v, Object.create({ appId: 'wx0000000000000000' })), { code: 'APPID_MISMATCH' }],
   ['WXBizDataCrypt appId is a Symbol', (a) => new a.WXBizDataCrypt(Symbol(APPID), k), { code: 'INVALID_ARGUMENT' }],
@@ -198,14 +198,14 @@ const rows = [
   [`${DEPTH} levels of {"a": in phoneInfoFromJson`, (a) => a.phoneInfoFromJson(deepObject), { code: 'NOT_PHONE_DATA' }],
   ['a number beyond double range becomes Infinity (JSON.parse)', (a) => a.decryptData(...args(`{"n":1e400,"m":-1e400,"watermark":${JSON.stringify(WM)}}`)), { result: { n: Infinity, m: -Infinity, watermark: WM } }],
   ['a 400-digit integer becomes the nearest double', (a) => a.decryptData(...args(`{"n":${'9'.repeat(300)}}`)).n, { result: 1e300 }],
-  ['watermark timestamp 1e400 with maxAgeSeconds', (a) => a.decryptPhone(...args(`{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1e400,"appid":"${APPID}"}}`), { maxAgeSeconds: 300, now: NOW }), { code: 'NOT_PHONE_DATA' }],
-  ['watermark timestamp 2^53 given to decryptData with maxAgeSeconds', (a) => a.decryptData(...args({ watermark: { timestamp: 2 ** 53, appid: APPID } }), { maxAgeSeconds: 1e15, now: NOW }), { code: 'EXPIRED' }],
-  ['watermark timestamp as a string', (a) => a.decryptData(...args({ watermark: { timestamp: String(TS), appid: APPID } }), { maxAgeSeconds: 300, now: NOW }), { code: 'EXPIRED' }],
-  ['watermark timestamp negative', (a) => a.decryptData(...args({ watermark: { timestamp: -1, appid: APPID } }), { maxAgeSeconds: 300, now: NOW }), { code: 'EXPIRED' }],
+  ['watermark timestamp 1e400 with maxAgeSeconds', (a) => a.decryptPhone(...args(`{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1e400,"appid":"${APPID}"}}`), { maxAgeSeconds: 300, now: NOW * 1000 }), { code: 'NOT_PHONE_DATA' }],
+  ['watermark timestamp 2^53 given to decryptData with maxAgeSeconds', (a) => a.decryptData(...args({ watermark: { timestamp: 2 ** 53, appid: APPID } }), { maxAgeSeconds: 1e15, now: NOW * 1000 }), { code: 'EXPIRED' }],
+  ['watermark timestamp as a string', (a) => a.decryptData(...args({ watermark: { timestamp: String(TS), appid: APPID } }), { maxAgeSeconds: 300, now: NOW * 1000 }), { code: 'EXPIRED' }],
+  ['watermark timestamp negative', (a) => a.decryptData(...args({ watermark: { timestamp: -1, appid: APPID } }), { maxAgeSeconds: 300, now: NOW * 1000 }), { code: 'EXPIRED' }],
   // The rules read a timestamp written as digits only (src/json.rs
   // safe_integer), as WeChat writes it; JSON.parse would make 1477314187.0
   // the same number, the age check does not take it.
-  ['watermark timestamp written 1477314187.0, with maxAgeSeconds', (a) => a.decryptData(...args(`{"watermark":{"timestamp":${TS}.0,"appid":"${APPID}"}}`), { maxAgeSeconds: 300, now: NOW }), { code: 'EXPIRED' }],
+  ['watermark timestamp written 1477314187.0, with maxAgeSeconds', (a) => a.decryptData(...args(`{"watermark":{"timestamp":${TS}.0,"appid":"${APPID}"}}`), { maxAgeSeconds: 300, now: NOW * 1000 }), { code: 'EXPIRED' }],
   ['watermark timestamp written 1477314187.0, without checks', (a) => a.decryptData(...args(`{"watermark":{"timestamp":${TS}.0,"appid":"${APPID}"}}`)), { result: { watermark: WM } }],
   ['watermark timestamp written 1.477314187e9 in a phone payload', (a) => a.decryptPhone(...args(`{"phoneNumber":"1","purePhoneNumber":"1","countryCode":"86","watermark":{"timestamp":1.477314187e9,"appid":"${APPID}"}}`)), { code: 'NOT_PHONE_DATA' }],
   ['__proto__ key carrying the phone fields is not read through', (a) => a.decryptPhone(...args(`{"__proto__":${JSON.stringify(PHONE)}}`)), { code: 'NOT_PHONE_DATA' }],
@@ -220,10 +220,10 @@ const rows = [
   }, { result: [undefined, undefined, undefined] }],
   ['watermark is a string, with appId', (a) => a.decryptData(...args({ watermark: APPID }), { appId: APPID }), { code: 'APPID_MISMATCH' }],
   ['watermark is an array [timestamp, appid], with appId', (a) => a.decryptData(...args({ watermark: [TS, APPID] }), { appId: APPID }), { code: 'APPID_MISMATCH' }],
-  ['watermark is null, with maxAgeSeconds', (a) => a.decryptData(...args({ watermark: null }), { maxAgeSeconds: 300, now: NOW }), { code: 'EXPIRED' }],
+  ['watermark is null, with maxAgeSeconds', (a) => a.decryptData(...args({ watermark: null }), { maxAgeSeconds: 300, now: NOW * 1000 }), { code: 'EXPIRED' }],
   ['watermark appid is a number, with appId', (a) => a.decryptData(...args({ watermark: { timestamp: TS, appid: 4 } }), { appId: APPID }), { code: 'APPID_MISMATCH' }],
   ['phone payload with a string watermark and no options', (a) => a.decryptPhone(...args({ ...PHONE, watermark: 'x' })), { code: 'NOT_PHONE_DATA' }],
-  ['countryCode 86 (number) with appId and maxAgeSeconds', (a) => a.decryptPhone(...args({ ...PHONE, countryCode: 86 }), { appId: APPID, maxAgeSeconds: 300, now: NOW }), { result: PHONE }],
+  ['countryCode 86 (number) with appId and maxAgeSeconds', (a) => a.decryptPhone(...args({ ...PHONE, countryCode: 86 }), { appId: APPID, maxAgeSeconds: 300, now: NOW * 1000 }), { result: PHONE }],
   ['countryCode 86.5', (a) => a.decryptPhone(...args({ ...PHONE, countryCode: 86.5 })), { code: 'NOT_PHONE_DATA' }],
   ['countryCode -86', (a) => a.decryptPhone(...args({ ...PHONE, countryCode: -86 })), { code: 'NOT_PHONE_DATA' }],
   ['countryCode null', (a) => a.decryptPhone(...args({ ...PHONE, countryCode: null })), { code: 'NOT_PHONE_DATA' }],
@@ -268,7 +268,7 @@ for (const [label, load] of entries) {
     before(async () => { api = await load(); });
 
     const stillWorks = () => assert.deepEqual(
-      api.decryptPhone(k, d, v, { appId: APPID, maxAgeSeconds: 300, now: NOW }), PHONE);
+      api.decryptPhone(k, d, v, { appId: APPID, maxAgeSeconds: 300, now: NOW * 1000 }), PHONE);
 
     for (const [name, call, expected, options] of rows) {
       const shown = 'code' in expected ? expected.code : 'result';

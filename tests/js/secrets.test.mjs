@@ -98,7 +98,7 @@ const ERROR_PATHS = [
   ['decryptPhone of non-phone data', 'NOT_PHONE_DATA', (a, s) => { const t = seal(s.key, s.iv, { nickName: s.marker, phone: s.phone, watermark: { timestamp: TS, appid: s.wmAppid } }); return a.decryptPhone(t.sessionKey, t.encryptedData, t.iv); }],
   ['appId of another Mini Program', 'APPID_MISMATCH', (a, s) => a.decryptPhone(s.sessionKey, s.ctB64, s.ivB64, { appId: APPID })],
   ['WXBizDataCrypt appid mismatch', 'APPID_MISMATCH', (a, s) => new a.WXBizDataCrypt(APPID, s.sessionKey).decryptData(s.ctB64, s.ivB64)],
-  ['watermark too old', 'EXPIRED', (a, s) => a.decryptPhone(s.sessionKey, s.ctB64, s.ivB64, { maxAgeSeconds: 5, now: NOW })],
+  ['watermark too old', 'EXPIRED', (a, s) => a.decryptPhone(s.sessionKey, s.ctB64, s.ivB64, { maxAgeSeconds: 5, now: NOW * 1000 })],
   ['options with an unknown key holding the key', 'INVALID_ARGUMENT', (a, s) => a.decryptPhone(s.sessionKey, s.ctB64, s.ivB64, { sessionKey: s.sessionKey })],
   ['options.appId holding the iv as a number array', 'INVALID_ARGUMENT', (a, s) => a.decryptPhone(s.sessionKey, s.ctB64, s.ivB64, { appId: [...s.iv] })],
   ['encryptData of a cyclic object holding the plaintext', 'INVALID_ARGUMENT', (a, s) => { const o = JSON.parse(s.text); o.self = o; return a.encryptData(s.sessionKey, o); }],
@@ -107,7 +107,7 @@ const ERROR_PATHS = [
   ['phoneInfoFromJson of the plaintext as an object', 'INVALID_ARGUMENT', (a, s) => a.phoneInfoFromJson(JSON.parse(s.text))],
   ['phoneInfoFromJson of the plaintext, cut short', 'NOT_PHONE_DATA', (a, s) => a.phoneInfoFromJson(s.text.slice(0, -1))],
   ['phoneInfoFromJson of the plaintext, another appid', 'APPID_MISMATCH', (a, s) => a.phoneInfoFromJson(s.text, { appId: APPID })],
-  ['phoneInfoFromJson of the plaintext, too old', 'EXPIRED', (a, s) => a.phoneInfoFromJson(s.text, { maxAgeSeconds: 5, now: NOW })],
+  ['phoneInfoFromJson of the plaintext, too old', 'EXPIRED', (a, s) => a.phoneInfoFromJson(s.text, { maxAgeSeconds: 5, now: NOW * 1000 })],
   // Node entries fall back to node:crypto (Node < 19 has no global WebCrypto),
   // so only the web entry can raise it.
   ['encryptData without globalThis.crypto', 'RANDOM_UNAVAILABLE', (a, s) => {
@@ -186,12 +186,12 @@ const diagnoseReady = (() => {
 // [name, run(api, s), options?]; `s.keep` holds what a scenario keeps alive
 // during the scan (a WXBizDataCrypt instance).
 const SCENARIOS = [
-  ['decryptPhone, success', (a, s) => a.decryptPhone(s.sessionKey, s.ctB64, s.ivB64, { maxAgeSeconds: 300, now: NOW })],
+  ['decryptPhone, success', (a, s) => a.decryptPhone(s.sessionKey, s.ctB64, s.ivB64, { maxAgeSeconds: 300, now: NOW * 1000 })],
   ['decryptData, success', (a, s) => a.decryptData(s.sessionKey, s.ctB64, s.ivB64)],
-  ['decryptData, success, with appId and maxAgeSeconds', (a, s) => a.decryptData(s.sessionKey, s.ctB64, s.ivB64, { appId: s.wmAppid, maxAgeSeconds: 300, now: NOW })],
+  ['decryptData, success, with appId and maxAgeSeconds', (a, s) => a.decryptData(s.sessionKey, s.ctB64, s.ivB64, { appId: s.wmAppid, maxAgeSeconds: 300, now: NOW * 1000 })],
   ['decryptPhone, NOT_PHONE_DATA (plaintext decrypted, then refused)', (a, s) => { const t = seal(s.key, s.iv, { nickName: s.marker, phone: s.phone }); s.ctB64 = t.encryptedData; try { a.decryptPhone(s.sessionKey, t.encryptedData, t.iv); } catch {} }],
-  ['decryptData, EXPIRED', (a, s) => { try { a.decryptData(s.sessionKey, s.ctB64, s.ivB64, { maxAgeSeconds: 5, now: NOW }); } catch {} }],
-  ['phoneInfoFromJson, success', (a, s) => a.phoneInfoFromJson(s.text, { appId: s.wmAppid, maxAgeSeconds: 300, now: NOW })],
+  ['decryptData, EXPIRED', (a, s) => { try { a.decryptData(s.sessionKey, s.ctB64, s.ivB64, { maxAgeSeconds: 5, now: NOW * 1000 }); } catch {} }],
+  ['phoneInfoFromJson, success', (a, s) => a.phoneInfoFromJson(s.text, { appId: s.wmAppid, maxAgeSeconds: 300, now: NOW * 1000 })],
   ['phoneInfoFromJson, APPID_MISMATCH', (a, s) => { try { a.phoneInfoFromJson(s.text, { appId: APPID }); } catch {} }],
   ['decryptPhone, DECRYPT_FAILED (valid padding, bad JSON)', (a, s) => { const t = seal(s.key, s.iv, s.text.slice(1)); s.ctB64 = t.encryptedData; try { a.decryptPhone(s.sessionKey, t.encryptedData, t.iv); } catch {} }],
   ['decryptPhone, APPID_MISMATCH', (a, s) => { try { a.decryptPhone(s.sessionKey, s.ctB64, s.ivB64, { appId: APPID }); } catch {} }],

@@ -36,7 +36,7 @@ for (const [label, load] of entries) {
         else assert.throws(() => crypt.decryptData(v.encryptedData, v.iv), { code: 'APPID_MISMATCH' });
         if (v.phone) {
           const ts = v.phone.watermark.timestamp;
-          const checked = { appId: vectors.appId, maxAgeSeconds: 300, now: ts + 10 };
+          const checked = { appId: vectors.appId, maxAgeSeconds: 300, now: (ts + 10) * 1000 };
           const phone = api.decryptPhone(v.sessionKey, v.encryptedData, v.iv, checked);
           // The PhoneInfo fields as the vector states them; the package keeps
           // any other member of the payload as it is.

@@ -157,7 +157,7 @@ for (const [label, load] of entries) {
     const ts = expected.watermark.timestamp;
 
     it('accepts each decrypt option key of the vocabulary, and names exactly those when refusing another', () => {
-      const valid = { appId: fixed.appId, maxAgeSeconds: 300, now: ts + 10 };
+      const valid = { appId: fixed.appId, maxAgeSeconds: 300, now: (ts + 10) * 1000 };
       assert.deepEqual(sorted(Object.keys(valid)), sorted(vocabulary.options.decrypt), 'this test gives each key a value');
       for (const key of vocabulary.options.decrypt) {
         // An age check without `now` would read the clock: give it the test's.
@@ -177,7 +177,7 @@ for (const [label, load] of entries) {
       const raw = '{"nickName":"x"}';
       const valid = {
         rawData: raw, signature: '0'.repeat(40), previousSessionKeys: [fixed.wrongKey],
-        appId: fixed.appId, maxAgeSeconds: 300, now: ts + 10,
+        appId: fixed.appId, maxAgeSeconds: 300, now: (ts + 10) * 1000,
       };
       assert.deepEqual(sorted(Object.keys(valid)), sorted(vocabulary.options.diagnose), 'this test gives each key a value');
       // rawData and signature only go together.
@@ -186,7 +186,7 @@ for (const [label, load] of entries) {
         const options = Object.fromEntries(group.map((key) => [key, valid[key]]));
         assert.ok(vocabulary.causes.some((c) => c.code === api.diagnose(k, d, v, options).cause), group.join('+'));
       }
-      assert.equal(api.diagnose(k, d, v, { appId: fixed.appId, maxAgeSeconds: 300, now: ts + 10 }).cause, 'OK');
+      assert.equal(api.diagnose(k, d, v, { appId: fixed.appId, maxAgeSeconds: 300, now: (ts + 10) * 1000 }).cause, 'OK');
       const error = caught(() => api.diagnose(k, d, v, { appid: fixed.appId }));
       assert.equal(error.code, 'INVALID_ARGUMENT');
       assert.ok(error.message.endsWith(`the known keys are ${vocabulary.options.diagnose.join(', ')}`), error.message);
@@ -309,7 +309,7 @@ describe('the CLI (bin/wx-open-data.cjs)', () => {
     const ts = expected.watermark.timestamp;
     const options = {
       rawData: '{"nickName":"x"}', signature: '0'.repeat(40), previousSessionKeys: [fixed.wrongKey],
-      appId: fixed.appId, maxAgeSeconds: 300, now: ts + 10,
+      appId: fixed.appId, maxAgeSeconds: 300, now: (ts + 10) * 1000,
     };
     assert.deepEqual(sorted(Object.keys(options)), sorted(vocabulary.options.diagnose), 'this test gives each key a value');
     const run = (input) => spawnSync(process.execPath, [cli, 'diagnose', '--json'], { input: JSON.stringify(input), encoding: 'utf8' });

@@ -184,7 +184,7 @@ export async function runChecks(api, fixtures, context) {
   await check('phoneInfoFromJson of the decrypted JSON (appId and age checked)', () => {
     const ts = f.phone.expected.watermark.timestamp;
     const json = JSON.stringify(f.phone.expected);
-    expectSame(api.phoneInfoFromJson(json, { appId: f.appId, maxAgeSeconds: 300, now: ts + 1 }), f.phone.expected, 'phoneInfoFromJson');
+    expectSame(api.phoneInfoFromJson(json, { appId: f.appId, maxAgeSeconds: 300, now: (ts + 1) * 1000 }), f.phone.expected, 'phoneInfoFromJson');
   });
 
   for (const [i, p] of f.payloads.entries()) {
@@ -272,11 +272,11 @@ export async function runChecks(api, fixtures, context) {
   // diagnose(): three causes it must name, each without repeating a secret.
   const ts = f.phone.expected.watermark.timestamp;
   const diagnoseRows = [
-    ['untouched payload', [f.phone.sessionKey, f.phone.encryptedData, f.phone.iv], { appId: f.appId, maxAgeSeconds: 300, now: ts + 20 },
+    ['untouched payload', [f.phone.sessionKey, f.phone.encryptedData, f.phone.iv], { appId: f.appId, maxAgeSeconds: 300, now: (ts + 20) * 1000 },
       { cause: 'OK', kind: 'phone', matchedPreviousKey: null }],
-    ['rotated session_key, the old one among previousSessionKeys', [f.wrongKey, f.phone.encryptedData, f.phone.iv], { previousSessionKeys: [f.phone.sessionKey], now: ts + 20 },
+    ['rotated session_key, the old one among previousSessionKeys', [f.wrongKey, f.phone.encryptedData, f.phone.iv], { previousSessionKeys: [f.phone.sessionKey], now: (ts + 20) * 1000 },
       { cause: 'STALE_SESSION_KEY', kind: 'phone', matchedPreviousKey: 0 }],
-    ['sessionKey and iv swapped', [f.phone.iv, f.phone.encryptedData, f.phone.sessionKey], { now: ts + 20 },
+    ['sessionKey and iv swapped', [f.phone.iv, f.phone.encryptedData, f.phone.sessionKey], { now: (ts + 20) * 1000 },
       { cause: 'KEY_IV_SWAPPED', kind: 'phone', matchedPreviousKey: null }],
   ];
   for (const [name, args, options, expected] of diagnoseRows) {

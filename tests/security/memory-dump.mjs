@@ -15,7 +15,7 @@ const { api, memory } = await loadWithInstance();
 const swallow = (fn) => { try { return fn(); } catch (e) { return e.code; } };
 // The same warm-up in every run (no key material), then the call under test.
 for (let i = 0; i < 3; i++) swallow(() => api.decryptPhone('AAAAAAAAAAAAAAAAAAAAAA==', 'AAAAAAAAAAAAAAAAAAAAAA==', 'AAAAAAAAAAAAAAAAAAAAAA=='));
-const now = 1477314197;
+const now = 1477314197000;
 const calls = {
   decryptPhone: () => api.decryptPhone(sessionKey, encryptedData, iv, { appId: 'wx4f4bc4dec97d474b', maxAgeSeconds: 300, now }),
   decryptData: () => api.decryptData(sessionKey, encryptedData, iv, { appId: 'wx4f4bc4dec97d474b', now }),

@@ -113,7 +113,7 @@ export async function usage(sessionKey: string, encryptedData: string, iv: strin
   // @ts-expect-error: open data may lack a watermark
   const maybe: number = open.watermark.timestamp;
 
-  const diagnoseOptions: DiagnoseOptions = { previousSessionKeys: [sessionKey], rawData: '{}', signature: 'ab', appId: 'wx', maxAgeSeconds: 300, now: 1 };
+  const diagnoseOptions: DiagnoseOptions = { previousSessionKeys: [sessionKey], rawData: '{}', signature: 'ab', appId: 'wx', maxAgeSeconds: 300, now: Date.now() };
   const finding: Diagnosis = diagnose(sessionKey, encryptedData, iv, diagnoseOptions);
   const cause: DiagnosisCause = finding.cause;
   const sentence: string = finding.message;

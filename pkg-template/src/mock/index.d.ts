@@ -7,7 +7,7 @@ export interface MockWeChatOptions {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Clock in milliseconds; advanceTime() adds to it. Default Date.now. */
+  /** Clock returning milliseconds since the epoch, like Date.now (one returning seconds is a TypeError); advanceTime() adds to it. Default Date.now. */
   now?: () => number;
   /** The appid in getuserphonenumber's watermark: default appId; '' as in WeChat's documented example. */
   watermarkAppid?: string;

@@ -56,7 +56,7 @@ const sdkError = (errCode, errMsg) => Object.assign(new Error(`errCode: ${errCod
  * @param {string} options.appId
  * @param {string} options.appSecret
  * @param {number} [options.port]  default 0 (any free port)
- * @param {() => number} [options.now]  clock in milliseconds; advanceTime() adds to it
+ * @param {() => number} [options.now]  clock: milliseconds since the epoch, like Date.now; advanceTime() adds to it
  * @param {string} [options.watermarkAppid]  the appid in getuserphonenumber's watermark (default appId; '' as in WeChat's example)
  */
 export async function startMockWeChat(options) {
@@ -66,6 +66,15 @@ export async function startMockWeChat(options) {
   const { appId, appSecret, port = 0, host = '127.0.0.1', now = Date.now, watermarkAppid = appId } = opts;
   if (typeof appId !== 'string' || !appId || typeof appSecret !== 'string' || !appSecret) {
     throw new TypeError('startMockWeChat: appId and appSecret (strings) are required');
+  }
+  // `now` is milliseconds since the epoch, as everywhere in the package: a
+  // clock in seconds would make every code and token look decades old
+  // (tests/client/mock.test.mjs "now is milliseconds").
+  const MILLIS = 'a function returning milliseconds since the epoch, like Date.now';
+  if (typeof now !== 'function') throw new TypeError(`startMockWeChat: now must be ${MILLIS}`);
+  const first = now();
+  if (typeof first !== 'number' || !(first >= 1e11)) {
+    throw new TypeError(`startMockWeChat: now must be ${MILLIS}; it returned ${typeof first === 'number' ? `${first}, before 1973 in milliseconds, so it looks like seconds: multiply by 1000` : typeof first}`);
   }
   let offsetMs = 0;
   const nowS = () => Math.floor((now() + offsetMs) / 1000);

@@ -77,8 +77,8 @@ export function errorRows(f) {
     ['appId of another Mini Program', (a) => a.decryptPhone(k, d, v, { appId: 'wx0000000000000000' }), 'APPID_MISMATCH'],
     ['WXBizDataCrypt with another appid', (a) => new a.WXBizDataCrypt('wx0000000000000000', k).decryptData(d, v), 'APPID_MISMATCH'],
     ['appId check on data without watermark', (a) => a.decryptData(f.noWatermark.sessionKey, f.noWatermark.encryptedData, f.noWatermark.iv, { appId: f.appId }), 'APPID_MISMATCH'],
-    ['watermark older than maxAgeSeconds', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: ts + 301 }), 'EXPIRED'],
-    ['watermark more than 60 s in the future', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: ts - 61 }), 'EXPIRED'],
+    ['watermark older than maxAgeSeconds', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: (ts + 301) * 1000 }), 'EXPIRED'],
+    ['watermark more than 60 s in the future', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: (ts - 61) * 1000 }), 'EXPIRED'],
     ['maxAgeSeconds on data without watermark', (a) => a.decryptData(f.noWatermark.sessionKey, f.noWatermark.encryptedData, f.noWatermark.iv, { maxAgeSeconds: 1e9 }), 'EXPIRED'],
   ];
 }
