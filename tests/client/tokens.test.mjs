@@ -316,7 +316,7 @@ test('a slow lock holder never releases the next holder\'s lock (MemoryStore, de
 });
 
 test('MemoryStore deleteIf deletes only the value it is given', async () => {
-  let nowMs = 0;
+  let nowMs = Date.UTC(2026, 0, 1);
   const store = new MemoryStore({ now: () => nowMs });
   assert.equal(await store.add('k', 'a', 1), true);
   assert.equal(await store.deleteIf('k', 'b'), false);
