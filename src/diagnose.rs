@@ -41,7 +41,8 @@ use crate::{base64, signature, CLOCK_SKEW_SECONDS, MAX_ENCRYPTED_BASE64_LEN};
 pub enum Cause {
     /// Decrypts, is phone data, and passes every requested watermark check.
     Ok,
-    /// An argument is not base64 of the right length (the message names it).
+    /// An argument is not base64 of the right length (the message names it;
+    /// the JS surface also reports a missing session_key as this cause).
     InvalidInput,
     /// `'+'` turned into `' '` in transit; it still decrypts after our repair.
     PlusBecameSpace,

@@ -4,7 +4,7 @@
 // engine call, then the result object. `engine()` returns the loaded engine
 // (the web entry throws there until init() has run).
 import vocabulary from '../../src/vocabulary.json';
-import { WxOpenDataError, invalidArgument } from './errors.mjs';
+import { ERRORS, WxOpenDataError, invalidArgument } from './errors.mjs';
 import { readOptions, millis } from './options.mjs';
 import { createDiagnose } from './diagnose.mjs';
 import { installPhoneRule } from './rules.mjs';
@@ -16,6 +16,24 @@ export const DECRYPT_OPTION_KEYS = Object.freeze(vocabulary.options.decrypt.slic
 function string(value, what) {
   if (typeof value !== 'string') throw invalidArgument(`${what} must be a string`);
   return value;
+}
+
+/** A session_key that is not there at all (undefined, null, ''): the session store lost it. */
+export const missingKey = (value) => value === undefined || value === null || value === '';
+
+/**
+ * The sessionKey argument of the decryption functions. A missing key is
+ * INVALID_SESSION_KEY, whose handling is "log in again", not the
+ * INVALID_ARGUMENT of a bug: a session store emptied by a restart is an
+ * everyday state, and the README's error table and snippets treat it so
+ * (tests/js/api.test.mjs "a missing session_key", tests/js/readme.test.mjs).
+ */
+function sessionKeyArg(value) {
+  if (missingKey(value)) {
+    const row = ERRORS.INVALID_SESSION_KEY;
+    throw new WxOpenDataError('INVALID_SESSION_KEY', row.message + row.details['2']);
+  }
+  return string(value, 'sessionKey');
 }
 
 /** A non-negative safe integer, or INVALID_ARGUMENT naming it. */
@@ -84,7 +102,7 @@ function build(opened) {
  */
 export function createApi(engine, tools, ready) {
   function decrypt(phone, sessionKey, encryptedData, iv, options) {
-    string(sessionKey, 'sessionKey');
+    sessionKeyArg(sessionKey);
     string(encryptedData, 'encryptedData');
     string(iv, 'iv');
     const checks = decryptChecks(options);
@@ -143,7 +161,7 @@ export function createApi(engine, tools, ready) {
     constructor(appId, sessionKey) {
       string(appId, 'appId');
       if (appId === '') throw invalidArgument("appId must be a non-empty string (your Mini Program's AppID)");
-      string(sessionKey, 'sessionKey');
+      sessionKeyArg(sessionKey);
       engine().checkKey(sessionKey);
       // Not enumerable: a logged instance shows no session key.
       Object.defineProperty(this, 'appId', { value: appId, enumerable: true });

@@ -8,7 +8,7 @@
 // step; tests/js/diagnose.test.mjs checks every cause through this file).
 import vocabulary from '../../src/vocabulary.json';
 import { WxOpenDataError, ERRORS, CODE_OF_STATUS, invalidArgument } from './errors.mjs';
-import { readOptions, seconds } from './api.mjs';
+import { missingKey, readOptions, seconds } from './api.mjs';
 import { millis } from './options.mjs';
 
 const OPTION_KEYS = Object.freeze(vocabulary.options.diagnose.slice());
@@ -121,6 +121,13 @@ export function createDiagnose(engine) {
   }
 
   return function diagnose(sessionKey, encryptedData, iv, options) {
+    // A missing session_key (the session store lost it) is a finding, not a
+    // throw: diagnose() is called from catch blocks with whatever the request
+    // had (tests/js/readme.test.mjs runs the README's one with none).
+    if (missingKey(sessionKey)) {
+      const row = ERRORS.INVALID_SESSION_KEY;
+      return { cause: 'INVALID_INPUT', message: `${row.message}${row.details['2']}.`, kind: null, matchedPreviousKey: null };
+    }
     string(sessionKey, 'sessionKey');
     string(encryptedData, 'encryptedData');
     string(iv, 'iv');

@@ -155,9 +155,17 @@ export function millis(value, what) {
   return checkMillis(value, what);
 }
 
-/** A clock: a function returning ms, checked by calling it once (or INVALID_ARGUMENT naming the unit). */
+/**
+ * A clock: a function returning ms, checked by calling it once (or
+ * INVALID_ARGUMENT naming the unit). Date.now itself is not called: it is
+ * milliseconds by definition, and Cloudflare workerd answers 0 outside a
+ * request, which a client made at module scope (the README's example) would
+ * otherwise be refused for (tests/runtimes/run.mjs, workerd row "README:
+ * code route + initSync line").
+ */
 export function clock(fn, what) {
   if (typeof fn !== 'function') throw invalidArgument(`${what} must be a function returning ${MILLIS}`);
+  if (fn === Date.now) return fn;
   let value;
   try {
     value = fn();

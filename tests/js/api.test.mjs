@@ -186,7 +186,7 @@ for (const [label, load] of entries) {
         ['options.now is negative', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: -1 }), 'INVALID_ARGUMENT'],
         ['options.now is a Date', (a) => a.decryptPhone(k, d, v, { maxAgeSeconds: 300, now: new Date() }), 'INVALID_ARGUMENT'],
         ['WXBizDataCrypt appId is undefined', (a) => new a.WXBizDataCrypt(undefined, k), 'INVALID_ARGUMENT'],
-        ['WXBizDataCrypt sessionKey is missing', (a) => new a.WXBizDataCrypt(APPID), 'INVALID_ARGUMENT'],
+        ['WXBizDataCrypt sessionKey is missing', (a) => new a.WXBizDataCrypt(APPID), 'INVALID_SESSION_KEY'],
         ['phoneInfoFromJson options.appId is undefined', (a) => a.phoneInfoFromJson(JSON.stringify(PHONE), { appId: undefined }), 'INVALID_ARGUMENT'],
         ['options getter throws', (a) => a.decryptPhone(k, d, v, throwingGetter), 'INVALID_ARGUMENT'],
         ['options proxy throws', (a) => a.decryptPhone(k, d, v, throwingProxy), 'INVALID_ARGUMENT'],
@@ -290,6 +290,20 @@ for (const [label, load] of entries) {
       assert.match(message(() => api.decryptPhone(good.sessionKey, good.encryptedData, b64(15)), 'INVALID_IV'), /\(it decodes to 15 bytes\)$/);
       assert.match(message(() => api.decryptPhone(good.sessionKey, b64(17), good.iv), 'INVALID_ENCRYPTED_DATA'), /decodes to 17 bytes, not a multiple of 16/);
       assert.match(message(() => api.decryptPhone(good.sessionKey, '', good.iv), 'INVALID_ENCRYPTED_DATA'), /^encryptedData is empty$/);
+      stillWorks();
+    });
+
+    it('a missing session_key is INVALID_SESSION_KEY saying to log in again, and diagnose() names it without throwing', () => {
+      for (const lost of [undefined, null, '']) {
+        assert.match(throwsCode(() => api.decryptPhone(lost, good.encryptedData, good.iv), 'INVALID_SESSION_KEY').message, /\(it is missing: .*log in again/);
+        assert.match(throwsCode(() => api.decryptData(lost, good.encryptedData, good.iv), 'INVALID_SESSION_KEY').message, /it is missing/);
+        const found = api.diagnose(lost, good.encryptedData, good.iv);
+        assert.equal(found.cause, 'INVALID_INPUT');
+        assert.match(found.message, /it is missing: .*log in again.*\.$/);
+      }
+      // A value of the wrong type is still a bug of the caller.
+      throwsCode(() => api.decryptPhone(42, good.encryptedData, good.iv), 'INVALID_ARGUMENT');
+      throwsCode(() => api.diagnose(42, good.encryptedData, good.iv), 'INVALID_ARGUMENT');
       stillWorks();
     });
 

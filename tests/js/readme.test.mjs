@@ -145,6 +145,12 @@ const drivers = {
       const stale = phoneOrReason(sessionKey, tap.encryptedData, tap.iv); // erin's key, dave's data
       assert.deepEqual(stale, { error: 'DECRYPT_FAILED' });
       assert.deepEqual(warned, [['DECRYPT_FAILED', 'STALE_SESSION_KEY']]);
+      // The session store lost the key (a restart): "log in again", as the table says, and no throw from the catch.
+      assert.deepEqual(phoneOrReason(undefined, tap.encryptedData, tap.iv), { error: 'INVALID_SESSION_KEY' });
+      assert.deepEqual(warned[1], ['INVALID_SESSION_KEY', 'INVALID_INPUT']);
+      // The request carried no encryptedData: a bug of the caller, returned, not thrown from the catch.
+      assert.deepEqual(phoneOrReason(sessionKey, undefined, tap.iv), { error: 'INVALID_ARGUMENT' });
+      assert.equal(warned.length, 2);
     } finally {
       console.warn = warn;
     }
@@ -175,6 +181,10 @@ describe('README.md', () => {
       await drivers[b.tag](b.code);
     });
   }
+
+  it('is at most 250 lines: a document for users, the rest is in docs/', () => {
+    assert.ok(readme.split('\n').length - 1 <= 250, `${readme.split('\n').length - 1} lines`);
+  });
 
   it('the error table is src/vocabulary.json', () => {
     assert.deepEqual(table('errors'), vocabulary.errors.map((r) => [`\`${r.code}\``, String(r.wxErrCode), r.handling]));

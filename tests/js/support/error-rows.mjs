@@ -60,6 +60,9 @@ export function errorRows(f) {
     ['verifySignature with a number', (a) => a.verifySignature('{}', 5, k), 'INVALID_ARGUMENT'],
     ['sessionKey decodes to 24 bytes', (a) => a.decryptPhone(b64(24), d, v), 'INVALID_SESSION_KEY'],
     ['sessionKey empty', (a) => a.decryptPhone('', d, v), 'INVALID_SESSION_KEY'],
+    // A session store that lost the key (a restart): "log in again", not a bug of the caller.
+    ['sessionKey undefined (lost)', (a) => a.decryptPhone(undefined, d, v), 'INVALID_SESSION_KEY'],
+    ['decryptData sessionKey null (lost)', (a) => a.decryptData(null, d, v), 'INVALID_SESSION_KEY'],
     ['sessionKey not base64', (a) => a.decryptPhone('not a key!', d, v), 'INVALID_SESSION_KEY'],
     ['WXBizDataCrypt with a bad key', (a) => new a.WXBizDataCrypt(f.appId, b64(8)), 'INVALID_SESSION_KEY'],
     ['encryptData with a 15-byte key', (a) => a.encryptData(b64(15), {}), 'INVALID_SESSION_KEY'],
