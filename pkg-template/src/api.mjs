@@ -57,7 +57,7 @@ export function decryptChecks(options) {
   if ('maxAgeSeconds' in values) checks.maxAgeSeconds = seconds(values.maxAgeSeconds, 'options.maxAgeSeconds');
   // The engine counts watermark time in unix seconds, as WeChat writes it.
   if ('now' in values) checks.now = Math.floor(millis(values.now, 'options.now') / 1000);
-  // The clock only when an age check needs it (0.1 did the same).
+  // The clock only when an age check needs it.
   else checks.now = 'maxAgeSeconds' in checks ? Math.floor(Date.now() / 1000) : 0;
   return checks;
 }

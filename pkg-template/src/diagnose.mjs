@@ -12,7 +12,7 @@ import { missingKey, readOptions, seconds } from './api.mjs';
 import { millis } from './options.mjs';
 
 const OPTION_KEYS = Object.freeze(vocabulary.options.diagnose.slice());
-/** More older keys than anyone keeps; bounds the work of one call (as 0.1). */
+/** More older keys than anyone keeps; bounds the work of one call. */
 const MAX_PREVIOUS = 64;
 
 /** Header words (src/abi.rs's scratch header; their meaning for wx_diagnose is in src/abi_diagnose.rs). */
@@ -150,8 +150,8 @@ export function createDiagnose(engine) {
     for (let i = 0; i < optional.length; i++) if (optional[i] !== undefined) strings.push(optional[i]);
     for (let i = 0; i < previous.length; i++) strings.push(previous[i]);
     // dataUnits 0: an oversized encryptedData is a finding (INVALID_INPUT),
-    // as in 0.1, not the INVALID_ENCRYPTED_DATA that wx_reserve throws for
-    // decryption. 2 units (6 bytes) per previous key hold its u32 length.
+    // not the INVALID_ENCRYPTED_DATA that wx_reserve throws for decryption:
+    // diagnose explains, it does not refuse. 2 units (6 bytes) per previous key hold its u32 length.
     const lens = e.write(strings, 0, 2 * previous.length);
     let next = 3;
     const optionalLens = optional.map((text) => (text === undefined ? NONE : lens[next++]));

@@ -82,7 +82,7 @@ export function unknownKey(key, known) {
 /**
  * Returns `{ key: value }` for the known keys whose value is not undefined.
  * `absent`: the values that mean "no options" besides `undefined` (the
- * decryption functions accept `null`, as 0.1 did). `required`: keys that
+ * decryption functions accept `null`, as WeChat's sample does). `required`: keys that
  * must be present; one given as `undefined` is named as required, not as
  * skippable (its hint, e.g. an environment variable, in `hints`).
  */

@@ -2,7 +2,7 @@
 // elsewhere (the WeChat client's getPhoneNumber, the cloud-function
 // helpers): the entry that loads the engine installs its phoneInfoFromJson
 // here, so the code route is checked and normalised by exactly the Rust
-// rule behind decryptPhone (tests/client/engine-standin.test.mjs,
+// rule behind decryptPhone (tests/client/phone-rule.test.mjs,
 // tests/client/cloud.test.mjs).
 import { WxOpenDataError, isWxOpenDataError, invalidArgument } from './errors.mjs';
 

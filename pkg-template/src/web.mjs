@@ -127,7 +127,8 @@ export function init(input) {
 export function initSync(input) {
   if (engine !== undefined) return;
   let tools;
-  // `{ module }` is also wasm-bindgen's form, which 0.1 documented.
+  // `{ module }` is also wasm-bindgen's own initSync form, which code written
+  // for wasm-bindgen output passes.
   if (input && typeof input === 'object' && !(input instanceof WebAssembly.Module) && 'module' in input) {
     tools = input.tools;
     input = input.module;

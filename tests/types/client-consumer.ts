@@ -1,6 +1,6 @@
-// A consumer of the WeChat client's typings (pkg-template/src/client.d.ts and
-// mock/index.d.ts), compiled with `tsc --strict` by
-// scripts/test-client-types.sh. Each @ts-expect-error line is misuse that must
+// A consumer of the WeChat client's typings (pkg-template/index.d.ts and
+// src/mock/index.d.ts), compiled with `tsc --strict` by
+// scripts/test-types.sh. Each @ts-expect-error line is misuse that must
 // not compile: if the typings loosen (e.g. to `any`), tsc reports the unused
 // directive.
 import {
