@@ -16,34 +16,37 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const node10 = join(here, 'node_modules/node10/bin/node');
 const runner = join(here, 'support/node10-run.cjs');
 
-test("Node 10.15: the package's Node entry does the whole client flow, and times out a hang", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wx-client-node10-'));
-  const { mock, close } = await setup();
-  try {
-    const bundle = join(process.env.WX_PKG_DIR || fileURLToPath(new URL('../../pkg', import.meta.url)), 'node', 'index.cjs');
-    mock.client.login('old');
-    const codes = { phone: mock.client.getPhoneNumber('old').code, login: mock.client.login('old').code };
-    mock.fault('hang', { path: '/wxa/resetusersessionkey', times: 1 });
-    const stdout = await new Promise((resolve, reject) => {
-      execFile(node10, [runner, bundle, mock.baseUrl, JSON.stringify(codes), APP_ID, APP_SECRET], { encoding: 'utf8', timeout: 30000 }, (err, text) => {
-        if (err && !text) reject(err);
-        else resolve(text);
+for (const mode of ['http', 'node-fetch']) {
+  test(`Node 10.15 with ${mode === 'http' ? 'a node:http fetch' : 'node-fetch v2 (as docs/client.md says)'}: the package's Node entry does the whole client flow, and times out a hang`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wx-client-node10-'));
+    const { mock, close } = await setup();
+    try {
+      const bundle = join(process.env.WX_PKG_DIR || fileURLToPath(new URL('../../pkg', import.meta.url)), 'node', 'index.cjs');
+      mock.client.login('old');
+      const codes = { phone: mock.client.getPhoneNumber('old').code, login: mock.client.login('old').code };
+      mock.fault('hang', { path: '/wxa/resetusersessionkey', times: 1 });
+      const stdout = await new Promise((resolve, reject) => {
+        execFile(node10, [runner, bundle, mock.baseUrl, JSON.stringify(codes), APP_ID, APP_SECRET, mode], { encoding: 'utf8', timeout: 30000 }, (err, text) => {
+          if (err && !text) reject(err);
+          else resolve(text);
+        });
       });
-    });
-    const out = JSON.parse(stdout);
-    assert.equal(out.error, undefined, out.error);
-    assert.equal(out.node, 'v10.15.3');
-    assert.equal(out.hasAbortController, false);
-    assert.equal(out.hasCrypto, false);
-    assert.equal(out.openid, mock.client.openidOf('old'));
-    assert.deepEqual(Object.keys(out.phone), ['phoneNumber', 'purePhoneNumber', 'countryCode', 'watermark']);
-    assert.equal(out.phone.countryCode, '86');
-    assert.equal(out.checked, true, 'checksession signed with the pure-JS HMAC');
-    assert.equal(out.reuse, 'INVALID_CODE');
-    assert.equal(out.hang, 'WECHAT_UNAVAILABLE');
-    assert.ok(out.hangMs < 10000, `the hang ended by the 500 ms timer (took ${out.hangMs} ms)`);
-  } finally {
-    await close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      const out = JSON.parse(stdout);
+      assert.equal(out.error, undefined, out.error);
+      assert.equal(out.node, 'v10.15.3');
+      assert.equal(out.fetch, mode);
+      assert.equal(out.hasAbortController, false);
+      assert.equal(out.hasCrypto, false);
+      assert.equal(out.openid, mock.client.openidOf('old'));
+      assert.deepEqual(Object.keys(out.phone), ['phoneNumber', 'purePhoneNumber', 'countryCode', 'watermark']);
+      assert.equal(out.phone.countryCode, '86');
+      assert.equal(out.checked, true, 'checksession signed with the pure-JS HMAC');
+      assert.equal(out.reuse, 'INVALID_CODE');
+      assert.equal(out.hang, 'WECHAT_UNAVAILABLE');
+      assert.ok(out.hangMs < 10000, `the hang ended by the 500 ms timer (took ${out.hangMs} ms)`);
+    } finally {
+      await close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,12 +1,13 @@
 // Runs in Node 10.15 (no global fetch, AbortController, crypto, TextEncoder
-// or globalThis): the package's Node entry, with the
-// smallest fetch a user there would inject. Prints one JSON line of results.
+// or globalThis): the package's Node entry, with the smallest fetch a user
+// there would write (mode "http") or the one docs/client.md tells them to
+// inject, node-fetch v2 (mode "node-fetch"). Prints one JSON line of results.
 'use strict';
 const http = require('http');
-const [bundle, baseUrl, user, appId, appSecret] = process.argv.slice(2);
+const [bundle, baseUrl, user, appId, appSecret, mode] = process.argv.slice(2);
 const { WeChatClient } = require(bundle);
 
-function fetch(url, init) {
+function httpFetch(url, init) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: init.method, headers: init.headers || {} }, (res) => {
       const chunks = [];
@@ -24,6 +25,8 @@ function fetch(url, init) {
 
 async function main() {
   const out = { node: process.version, hasAbortController: typeof AbortController !== 'undefined', hasCrypto: typeof crypto !== 'undefined' };
+  const fetch = mode === 'node-fetch' ? require('node-fetch') : httpFetch;
+  out.fetch = mode;
   const client = new WeChatClient({ appId, appSecret, baseUrl, fetch, timeoutMs: 500 });
   const codes = JSON.parse(user);
   const session = await client.code2Session(codes.login);
