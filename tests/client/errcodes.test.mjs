@@ -84,3 +84,22 @@ test('the errcode sentences hold on every endpoint: code2Session and checkSessio
     await close();
   }
 });
+
+test("the mock's errcode fault: WeChat's error reply on its path, wx-server-sdk's error (that errCode) on the cloud call; bad options are a TypeError", async () => {
+  const { mock, close } = await setup();
+  try {
+    mock.client.login('dora');
+    mock.fault('errcode', { path: PHONE, errcode: 48001, errmsg: 'api unauthorized', times: 1 });
+    let caught;
+    try {
+      await mock.cloud.openapi.phonenumber.getPhoneNumber({ code: mock.client.getPhoneNumber('dora').code });
+    } catch (e) {
+      caught = e;
+    }
+    assert.equal(caught.errCode, 48001);
+    assert.match(caught.errMsg, /^openapi\.phonenumber\.getPhoneNumber:fail api unauthorized hint: \[[\w-]+\] rid: /);
+    assert.throws(() => mock.fault('errcode', { errcode: '48001' }), TypeError);
+  } finally {
+    await close();
+  }
+});
