@@ -335,6 +335,24 @@ export declare class WeChatClient {
   checkSessionKey(openid: string, sessionKey: string): Promise<boolean>;
   /** /wxa/resetusersessionkey: WeChat issues a new session_key. */
   resetSessionKey(openid: string, sessionKey: string): Promise<{ openid: string; sessionKey: string }>;
+  /**
+   * /wxa/business/checkencryptedmsg: whether WeChat issued this encryptedData (phone data, last 3 days),
+   * by the SHA-256 of the base64 text as received. createTime in unix seconds; WeChat's errcode 1 is { valid: false, createTime: null }.
+   */
+  checkEncryptedData(encryptedData: string): Promise<{ valid: boolean; createTime: number | null }>;
+  /** /wxa/business/getuserencryptkey: the user's latest (at most 3) encryption keys, newest first, signed with the current session_key. */
+  getUserEncryptKey(openid: string, sessionKey: string): Promise<UserEncryptKey[]>;
+}
+
+/** One of getUserEncryptKey's keys: encryptKey and iv are secrets (util.inspect shows them redacted). */
+export interface UserEncryptKey {
+  encryptKey: string;
+  version: number;
+  /** Seconds it stays valid (0: expired). */
+  expireIn: number;
+  iv: string;
+  /** Unix seconds. */
+  createTime: number;
 }
 
 /** The request id in one of WeChat's errmsg strings, or null. */

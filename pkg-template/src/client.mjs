@@ -13,7 +13,7 @@ import { ERRORS, WxOpenDataError, invalidArgument } from './errors.mjs';
 import { apiError, failureName, ridOf, unavailable } from './wechat-errors.mjs';
 import { phoneInfoOfReply } from './cloud.mjs';
 import { engineReady } from './rules.mjs';
-import { hmacSha256Hex } from './hmac.mjs';
+import { hmacSha256Hex, sha256Hex } from './hmac.mjs';
 import { MemoryStore, checkStore } from './store.mjs';
 import { strictOptions, clock } from './options.mjs';
 
@@ -665,6 +665,74 @@ async function signedCall(s, path, openid, sessionKey) {
   return { reply, secrets };
 }
 
+/**
+ * The call in flight for `key` (method + single-use code (+ openid)), else
+ * run() started and remembered until it settles. WeChat accepts a code once
+ * and answers a second request for it with 40163/40029, so two concurrent
+ * calls with one code (a double tap, a retried HTTP request to this server)
+ * share one request and its result or error. Nothing is kept once the call
+ * settles: a later call with the same code asks WeChat again.
+ * tests/client/code-calls.test.mjs.
+ */
+function oneCallPerCode(s, key, run) {
+  const pending = s.codeCalls.get(key);
+  if (pending !== undefined) return pending;
+  const p = run();
+  s.codeCalls.set(key, p);
+  const done = () => {
+    if (s.codeCalls.get(key) === p) s.codeCalls.delete(key);
+  };
+  p.then(done, done);
+  return p;
+}
+
+/** A copy of a shared result of JSON data, so one caller's changes never reach another's. */
+const ownCopy = (value) => JSON.parse(JSON.stringify(value));
+
+/** The most of encryptedData checkEncryptedData hashes (a phone number's is a few hundred characters, userInfo's about 1 KiB). */
+const MAX_ENCRYPTED_DATA = 64 * 1024;
+
+/**
+ * encryptedData as WeChat issued it, for its SHA-256: the one transport
+ * repair decryption also makes, a '+' that arrived as ' ' (form decoding;
+ * base64 never holds a space), and nothing guessed beyond it. Text still
+ * URL-encoded, or not standard base64, is INVALID_ARGUMENT: its hash could
+ * only ever answer "not WeChat's". tests/client/encrypted-data.test.mjs.
+ */
+function issuedText(encryptedData) {
+  if (!isText(encryptedData, MAX_ENCRYPTED_DATA)) throw invalidArgument(`encryptedData must be a non-empty string of at most ${MAX_ENCRYPTED_DATA} characters (e.detail.encryptedData)`);
+  if (/%(?:2[BbFf]|3[Dd])/.test(encryptedData)) {
+    throw invalidArgument('encryptedData is still URL-encoded (it holds %2B, %2F or %3D): decode it once (decodeURIComponent) before passing it');
+  }
+  const text = encryptedData.split(' ').join('+');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw invalidArgument("encryptedData must be the base64 text of e.detail.encryptedData as WeChat issued it (A-Z, a-z, 0-9, '+', '/', '=' padding)");
+  }
+  return text;
+}
+
+const isCount = (v) => typeof v === 'number' && isFinite(v) && Math.floor(v) === v && v >= 0;
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * One key_info_list entry as { encryptKey, version, expireIn, iv,
+ * createTime }, or null when a member is missing or of another type.
+ * encryptKey and iv are secrets: util.inspect (console.log) of the entry
+ * shows them redacted (a non-enumerable inspect hook: property access and
+ * JSON.stringify still give them). tests/client/encrypt-key.test.mjs.
+ */
+function keyInfo(raw) {
+  if (raw === null || typeof raw !== 'object') return null;
+  const { encrypt_key: encryptKey, version, expire_in: expireIn, iv, create_time: createTime } = raw;
+  if (!isText(encryptKey, 256) || !isText(iv, 256) || !isCount(version) || !isCount(expireIn) || !isCount(createTime)) return null;
+  const out = { encryptKey, version, expireIn, iv, createTime };
+  Object.defineProperty(out, INSPECT, {
+    value: () => ({ encryptKey: '[redacted]', version, expireIn, iv: '[redacted]', createTime }),
+  });
+  return out;
+}
+
 export class WeChatClient {
   /**
    * @param {object} options
@@ -735,6 +803,8 @@ export class WeChatClient {
       local: null,
       // Date.now() until which the store is not asked (it timed out)
       storeQuietUntil: 0,
+      // method + single-use code (+ openid) -> the call in flight (oneCallPerCode)
+      codeCalls: new Map(),
     });
   }
 
@@ -753,13 +823,16 @@ export class WeChatClient {
     const s = stateOf(this);
     checkCode(jsCode, 'jsCode');
     const path = '/sns/jscode2session';
-    const secrets = [s.appSecret, jsCode];
-    const reply = await exchange(s, path, { appid: s.appId, secret: s.appSecret, js_code: jsCode, grant_type: 'authorization_code' }, undefined, secrets, newCall(s));
-    if (failed(reply)) throw apiError(path, reply, secrets);
-    if (!isText(reply.openid, 256) || !isText(reply.session_key, 256)) throw unavailable(`${path} answered without openid and session_key`);
-    const out = { openid: reply.openid, sessionKey: reply.session_key };
-    if (isText(reply.unionid, 256)) out.unionid = reply.unionid;
-    return out;
+    const out = await oneCallPerCode(s, JSON.stringify([path, jsCode]), async () => {
+      const secrets = [s.appSecret, jsCode];
+      const reply = await exchange(s, path, { appid: s.appId, secret: s.appSecret, js_code: jsCode, grant_type: 'authorization_code' }, undefined, secrets, newCall(s));
+      if (failed(reply)) throw apiError(path, reply, secrets);
+      if (!isText(reply.openid, 256) || !isText(reply.session_key, 256)) throw unavailable(`${path} answered without openid and session_key`);
+      const session = { openid: reply.openid, sessionKey: reply.session_key };
+      if (isText(reply.unionid, 256)) session.unionid = reply.unionid;
+      return session;
+    });
+    return ownCopy(out);
   }
 
   /**
@@ -777,18 +850,22 @@ export class WeChatClient {
     if (opts.openid !== undefined) checkOpenid(opts.openid, 'options.openid');
     const path = '/wxa/business/getuserphonenumber';
     const body = opts.openid === undefined ? { code } : { code, openid: opts.openid };
-    const secrets = [s.appSecret, code];
-    // The engine reads the reply: loaded before the first request (the web
-    // entry's init()), or the call fails with no request made and the
-    // single-use code unspent (tests/client/web-entry.test.mjs).
-    await engineReady();
-    const call = newCall(s);
-    const reply = await withToken(s, call, (token) => {
-      secrets.push(token);
-      return exchange(s, path, { access_token: token }, body, secrets, call);
+    const key = JSON.stringify([path, code, opts.openid === undefined ? null : opts.openid]);
+    const phone = await oneCallPerCode(s, key, async () => {
+      const secrets = [s.appSecret, code];
+      // The engine reads the reply: loaded before the first request (the web
+      // entry's init()), or the call fails with no request made and the
+      // single-use code unspent (tests/client/web-entry.test.mjs).
+      await engineReady();
+      const call = newCall(s);
+      const reply = await withToken(s, call, (token) => {
+        secrets.push(token);
+        return exchange(s, path, { access_token: token }, body, secrets, call);
+      });
+      if (failed(reply)) throw apiError(path, reply, secrets);
+      return phoneInfoOfReply(reply.phone_info, { appId: s.appId });
     });
-    if (failed(reply)) throw apiError(path, reply, secrets);
-    return phoneInfoOfReply(reply.phone_info, { appId: s.appId });
+    return ownCopy(phone);
   }
 
   /**
@@ -837,6 +914,57 @@ export class WeChatClient {
     if (failed(reply)) throw apiError(path, reply, secrets);
     if (!isText(reply.openid, 256) || !isText(reply.session_key, 256)) throw unavailable(`${path} answered without openid and session_key`);
     return { openid: reply.openid, sessionKey: reply.session_key };
+  }
+
+  /**
+   * Whether WeChat issued `encryptedData` in the last 3 days
+   * (/wxa/business/checkencryptedmsg, phone-number data only): WeChat
+   * compares the SHA-256 of the base64 text as it issued it (its UTF-8
+   * bytes, not the decoded ciphertext). WeChat's errcode 1 ("data not
+   * exit": unknown, older than 3 days, or another AppID's) is
+   * `{ valid: false, createTime: null }`.
+   * @param {string} encryptedData e.detail.encryptedData, as received
+   * @returns {Promise<{ valid: boolean, createTime: number | null }>} createTime in unix seconds
+   */
+  async checkEncryptedData(encryptedData) {
+    const s = stateOf(this);
+    const text = issuedText(encryptedData);
+    const path = '/wxa/business/checkencryptedmsg';
+    const body = { encrypted_msg_hash: await sha256Hex(text) };
+    const secrets = [s.appSecret];
+    const call = newCall(s);
+    const reply = await withToken(s, call, (token) => {
+      secrets.push(token);
+      return exchange(s, path, { access_token: token }, body, secrets, call);
+    });
+    if (reply.errcode === 1) return { valid: false, createTime: null };
+    if (failed(reply)) throw apiError(path, reply, secrets);
+    // "vaild" is WeChat's spelling of the member.
+    if (typeof reply.vaild !== 'boolean') throw unavailable(`${path} answered without a boolean vaild`);
+    const t = reply.create_time;
+    return { valid: reply.vaild, createTime: isCount(t) && t > 0 ? t : null };
+  }
+
+  /**
+   * The user's latest encryption keys (/wxa/business/getuserencryptkey, at
+   * most 3, each living 3600 s), for data the Mini Program encrypted with
+   * wx.getUserCryptoManager(); signed with the current session_key.
+   * encryptKey and iv are secrets: never in an error, shown redacted by
+   * util.inspect.
+   * @returns {Promise<Array<{ encryptKey: string, version: number, expireIn: number, iv: string, createTime: number }>>}
+   */
+  async getUserEncryptKey(openid, sessionKey) {
+    const s = stateOf(this);
+    checkOpenid(openid, 'openid');
+    checkSessionKeyArg(sessionKey);
+    const path = '/wxa/business/getuserencryptkey';
+    const { reply, secrets } = await signedCall(s, path, openid, sessionKey);
+    if (failed(reply)) throw apiError(path, reply, secrets);
+    const list = reply.key_info_list;
+    if (!Array.isArray(list)) throw unavailable(`${path} answered without key_info_list`);
+    const out = list.map(keyInfo);
+    if (out.indexOf(null) >= 0) throw unavailable(`${path} answered a key_info_list entry without encrypt_key, iv (strings), version, expire_in and create_time (numbers)`);
+    return out;
   }
 }
 

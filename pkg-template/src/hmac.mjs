@@ -170,3 +170,27 @@ export async function hmacSha256Hex(key, message, how) {
     bytes.fill(0);
   }
 }
+
+/**
+ * Lowercase hex SHA-256 of the UTF-8 bytes of `text` (checkEncryptedData's
+ * encrypted_msg_hash). The client is bundled for every target, Node 10.15
+ * to workerd, and may not import node:crypto: WebCrypto's digest where this
+ * runtime has it (Node >= 19, Deno, Bun, browsers, workers), else the
+ * pure-JS sha256 above (Node 10-18 have no global crypto). Both agree on
+ * FIPS 180-4's vectors: tests/client/hmac.test.mjs "sha256Hex".
+ * @param {string} text
+ * @param {{ webCrypto?: boolean }} [how] webCrypto: false forces the JS path (tests)
+ * @returns {Promise<string>}
+ */
+export async function sha256Hex(text, how) {
+  const bytes = utf8Bytes(text);
+  const s = how && how.webCrypto === false ? null : subtle();
+  if (s && typeof s.digest === 'function') {
+    try {
+      return toHex(new Uint8Array(await s.digest('SHA-256', bytes)));
+    } catch (_) {
+      // a WebCrypto that refuses: the JS path gives the same answer
+    }
+  }
+  return toHex(sha256(bytes));
+}

@@ -157,10 +157,43 @@ export function apiError(path, reply, secrets) {
     case 40014:
     case 42001:
       return new WxOpenDataError('WECHAT_API_ERROR', `WeChat rejected the access token, and again after a refresh (${said})`, details);
+    case 41001:
+      return new WxOpenDataError('WECHAT_API_ERROR', `WeChat saw no access_token on the request: a relay (baseUrl) that drops query parameters? (${said})`, details);
+    case 47001:
+      return new WxOpenDataError('WECHAT_API_ERROR', `WeChat could not read the request body as JSON: a relay (baseUrl) that rewrites bodies, or an injected fetch that drops them? (${said})`, details);
+    case 48001:
+      return new WxOpenDataError('WECHAT_API_ERROR', `WeChat refused this API to this account (api unauthorized): check that the account type may call it (a Mini Program, verified where WeChat requires it), that the API is granted, and the Mini Program's privacy settings (用户隐私保护指引) (${said})`, details);
     default:
+      if (API_SECURITY[errcode] !== undefined) {
+        return new WxOpenDataError(
+          'WECHAT_API_ERROR',
+          `WeChat expects this API's requests encrypted and signed (${API_SECURITY[errcode]}): API security (服务端 API 签名加密) is on for it, and this client sends plain requests; turn it off for this API in 开发管理 → 开发设置 → API安全 (${said})`,
+          details,
+        );
+      }
       return new WxOpenDataError('WECHAT_API_ERROR', `${ERRORS.WECHAT_API_ERROR.message} (${said})`, details);
   }
 }
+
+/**
+ * WeChat's API security errcodes (服务端 API 签名加密, 40230-40240): the
+ * admin turned it on for an API, so WeChat wants headers and an encrypted,
+ * signed body this client does not send. Each keeps WeChat's own reason.
+ * tests/client/errcodes.test.mjs "API security errcodes".
+ */
+const API_SECURITY = {
+  40230: 'missing Wechatmp-Serial',
+  40231: 'missing Wechatmp-TimeStamp',
+  40232: 'missing Wechatmp-Signature',
+  40233: 'missing Wechatmp-Appid',
+  40234: 'invalid signature',
+  40235: 'invalid encryption',
+  40236: 'invalid Wechatmp-Appid',
+  40237: 'Wechatmp-Appid does not match the access_token',
+  40238: 'no symmetric key configured',
+  40239: 'no public key configured',
+  40240: 'expired Wechatmp-TimeStamp',
+};
 
 // Cloud Base (wx-server-sdk) calls fail with an error carrying errCode and
 // errMsg. errCode is WeChat's own errcode when WeChat answered (40029, 45011,

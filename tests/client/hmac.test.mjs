@@ -52,3 +52,22 @@ test('utf8Bytes matches TextEncoder, lone surrogates included', () => {
     assert.deepEqual(Array.from(utf8Bytes(s)), Array.from(new TextEncoder().encode(s)), JSON.stringify(s));
   }
 });
+
+test('sha256Hex (checkEncryptedData\'s hash): FIPS 180-4 vectors and node:crypto, through WebCrypto and the JS path', async () => {
+  const { sha256Hex } = await load('hmac.mjs');
+  const fips = [
+    ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+    ['', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+    ['abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
+  ];
+  for (const [text, want] of fips) {
+    assert.equal(await sha256Hex(text), want);
+    assert.equal(await sha256Hex(text, { webCrypto: false }), want);
+  }
+  for (let i = 0; i < 30; i++) {
+    const text = randomBytes(i * 11).toString('base64') + (i % 3 ? '' : '中文🙂');
+    const want = createHash('sha256').update(text, 'utf8').digest('hex');
+    assert.equal(await sha256Hex(text), want);
+    assert.equal(await sha256Hex(text, { webCrypto: false }), want);
+  }
+});

@@ -1,7 +1,7 @@
 // The package's Node entry (pkg/node/index.cjs: esbuild, CommonJS, target
 // node10, the MVP wasm build) runs the client on Node 10.15, the oldest
 // runtime Tencent SCF and Cloud Base still run: injected fetch, pure-JS HMAC
-// (no crypto global), the timeout without AbortController, and the phone
+// and SHA-256 (no crypto global), the timeout without AbortController, and the phone
 // rule of the engine itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +23,8 @@ for (const mode of ['http', 'node-fetch']) {
     try {
       const bundle = join(process.env.WX_PKG_DIR || fileURLToPath(new URL('../../pkg', import.meta.url)), 'node', 'index.cjs');
       mock.client.login('old');
-      const codes = { phone: mock.client.getPhoneNumber('old').code, login: mock.client.login('old').code };
+      const tap = mock.client.getPhoneNumber('old');
+      const codes = { phone: tap.code, encryptedData: tap.encryptedData, login: mock.client.login('old').code };
       mock.fault('hang', { path: '/wxa/resetusersessionkey', times: 1 });
       const stdout = await new Promise((resolve, reject) => {
         execFile(node10, [runner, bundle, mock.baseUrl, JSON.stringify(codes), APP_ID, APP_SECRET, mode], { encoding: 'utf8', timeout: 30000 }, (err, text) => {
@@ -41,6 +42,8 @@ for (const mode of ['http', 'node-fetch']) {
       assert.deepEqual(Object.keys(out.phone), ['phoneNumber', 'purePhoneNumber', 'countryCode', 'watermark']);
       assert.equal(out.phone.countryCode, '86');
       assert.equal(out.checked, true, 'checksession signed with the pure-JS HMAC');
+      assert.equal(out.encrypted.valid, true, 'checkencryptedmsg with the pure-JS SHA-256');
+      assert.equal(out.keys, 1, 'getuserencryptkey signed with the pure-JS HMAC');
       assert.equal(out.reuse, 'INVALID_CODE');
       assert.equal(out.hang, 'WECHAT_UNAVAILABLE');
       assert.ok(out.hangMs < 10000, `the hang ended by the 500 ms timer (took ${out.hangMs} ms)`);

@@ -13,6 +13,7 @@ import {
   type PhoneInfo,
   type TokenStore,
   type Session,
+  type UserEncryptKey,
   type WeChatCallError,
   type WeChatClientErrorCode,
 } from 'wx-open-data';
@@ -35,7 +36,13 @@ async function main(): Promise<void> {
   const fetches: number = mock.counters.stable_token;
   mock.fault('hang', { path: '/cgi-bin/stable_token', times: 1 });
   mock.fault('latency', { ms: 100 }).clear();
-  void [unionid, country, stamp, token, valid, reset, rid, fetches];
+  const check: { valid: boolean; createTime: number | null } = await client.checkEncryptedData(mock.client.getPhoneNumber('u').encryptedData);
+  const keys: UserEncryptKey[] = await client.getUserEncryptKey(openid, session.sessionKey);
+  const keyVersion: number = keys[0].version;
+  const encryptKey: string = keys[0].encryptKey;
+  const checked: number = mock.counters.checkencryptedmsg + mock.counters.getuserencryptkey;
+  mock.fault('errcode', { errcode: 48001, errmsg: 'api unauthorized', times: 1 }).clear();
+  void [unionid, country, stamp, token, valid, reset, rid, fetches, check, keyVersion, encryptKey, checked];
 
   // A store of one's own.
   const map = new Map<string, string>();
@@ -94,6 +101,14 @@ async function main(): Promise<void> {
   await client.getAccessToken({ forceRefresh: 'yes' });
   // @ts-expect-error the session key is required
   await client.checkSessionKey(openid);
+  // @ts-expect-error encryptedData is the base64 string, not bytes
+  await client.checkEncryptedData(new Uint8Array(16));
+  // @ts-expect-error getUserEncryptKey needs the session key
+  await client.getUserEncryptKey(openid);
+  // @ts-expect-error createTime may be null (errcode 1)
+  const t: number = check.createTime;
+  // @ts-expect-error an errcode fault's errcode is a number
+  mock.fault('errcode', { errcode: '48001' });
   // @ts-expect-error countryCode is a string, never a number
   const n: number = phone.countryCode;
   // @ts-expect-error a store needs delete
@@ -104,7 +119,7 @@ async function main(): Promise<void> {
   mock.fault('explode');
   // @ts-expect-error code2Session returns no phone number
   const p: string = session.phoneNumber;
-  void [n, p];
+  void [n, p, t];
   await mock.close();
 }
 void main;

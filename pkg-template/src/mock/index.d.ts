@@ -13,7 +13,7 @@ export interface MockWeChatOptions {
   watermarkAppid?: string;
 }
 
-export type MockFaultKind = 'latency' | 'hang' | 'http5xx' | 'busy' | 'rateLimit' | 'nonJson' | 'reset';
+export type MockFaultKind = 'latency' | 'hang' | 'http5xx' | 'busy' | 'rateLimit' | 'nonJson' | 'reset' | 'errcode';
 
 export interface MockFaultOptions {
   /** Only this API path (e.g. '/cgi-bin/stable_token'; '/wxa/business/getuserphonenumber' covers cloud.openapi.phonenumber.getPhoneNumber too, 'cloud.getOpenData' cloud.getOpenData); default every API path and cloud call. */
@@ -24,6 +24,10 @@ export interface MockFaultOptions {
   ms?: number;
   /** http5xx: the status, default 502. */
   status?: number;
+  /** errcode: the errcode of the WeChat error reply (wx-server-sdk's errCode for a cloud call), default -1. */
+  errcode?: number;
+  /** errcode: the start of its errmsg (WeChat's hint and rid follow), default 'injected error'. */
+  errmsg?: string;
 }
 
 export interface MockCounters {
@@ -35,6 +39,8 @@ export interface MockCounters {
   getuserphonenumber: number;
   checksession: number;
   resetusersessionkey: number;
+  checkencryptedmsg: number;
+  getuserencryptkey: number;
   tokensIssued: number;
 }
 

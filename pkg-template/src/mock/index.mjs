@@ -10,6 +10,8 @@
 //   POST /wxa/business/getuserphonenumber?access_token  {code, openid?}
 //   GET  /wxa/checksession?access_token&openid&signature&sig_method=hmac_sha256
 //   GET  /wxa/resetusersessionkey?access_token&openid&signature&sig_method=hmac_sha256
+//   POST /wxa/business/checkencryptedmsg?access_token  {encrypted_msg_hash}
+//   GET  /wxa/business/getuserencryptkey?access_token&openid&signature&sig_method=hmac_sha256
 // The WeChat app and the Cloud Base platform, for pages that play them over
 // HTTP (not WeChat URLs):
 //   POST /__client/login {user}, /__client/checkSession {user},
@@ -22,7 +24,7 @@
 // then stays valid 5 more minutes), at most 20 forced refreshes a day, 30 s
 // apart; every /cgi-bin/token fetch invalidates that endpoint's previous token.
 import { createServer, STATUS_CODES } from 'node:http';
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 const CODE_TTL_S = 300;
 const TOKEN_TTL_S = 7200;
@@ -30,8 +32,12 @@ const STABLE_OVERLAP_S = 300;
 const FORCE_GAP_S = 30;
 const FORCE_PER_DAY = 20;
 const BODY_LIMIT = 16 * 1024;
+/** checkencryptedmsg knows encryptedData for 3 days; each user encrypt key lives 3600 s, the latest 3 are listed. */
+const ENCRYPTED_TTL_S = 3 * 86400;
+const ENCRYPT_KEY_TTL_S = 3600;
+const ENCRYPT_KEYS_LISTED = 3;
 
-const FAULT_KINDS = ['latency', 'hang', 'http5xx', 'busy', 'rateLimit', 'nonJson', 'reset'];
+const FAULT_KINDS = ['latency', 'hang', 'http5xx', 'busy', 'rateLimit', 'nonJson', 'reset', 'errcode'];
 const API_PATHS = {
   '/sns/jscode2session': 'jscode2session',
   '/cgi-bin/stable_token': 'stable_token',
@@ -39,6 +45,8 @@ const API_PATHS = {
   '/wxa/business/getuserphonenumber': 'getuserphonenumber',
   '/wxa/checksession': 'checksession',
   '/wxa/resetusersessionkey': 'resetusersessionkey',
+  '/wxa/business/checkencryptedmsg': 'checkencryptedmsg',
+  '/wxa/business/getuserencryptkey': 'getuserencryptkey',
 };
 
 const hex = (n) => randomBytes(n).toString('hex');
@@ -84,6 +92,7 @@ export async function startMockWeChat(options) {
   const loginCodes = new Map(); // code -> { user, issuedAt, used }
   const phoneCodes = new Map(); // code -> { user, issuedAt, used }
   const cloudIDs = new Map(); // cloudID -> { cloudID, data }
+  const encryptedHashes = new Map(); // sha256 hex of an issued encryptedData string -> unix seconds issued
   const tokens = new Map(); // access_token -> { source, expiresAt, revoked }
   const stable = { current: null, stuck: false };
   let plainToken = null; // the current /cgi-bin/token token
@@ -98,6 +107,8 @@ export async function startMockWeChat(options) {
     getuserphonenumber: 0,
     checksession: 0,
     resetusersessionkey: 0,
+    checkencryptedmsg: 0,
+    getuserencryptkey: 0,
     tokensIssued: 0,
   };
   let faults = [];
@@ -121,6 +132,7 @@ export async function startMockWeChat(options) {
         phone: { phoneNumber: pure, purePhoneNumber: pure, countryCode: '86' },
         sessionKey: null,
         risky: false,
+        encryptKeys: [], // { encrypt_key, iv, version, create_time }, oldest first
       };
       users.set(name, u);
       byOpenid.set(u.openid, u);
@@ -248,6 +260,41 @@ export async function startMockWeChat(options) {
       if (error) return error;
       return { errcode: 0, errmsg: 'ok', openid: u.openid, session_key: rotateSessionKey(u) };
     },
+    'POST /wxa/business/checkencryptedmsg': (q, body) => {
+      const problem = tokenProblem(q.get('access_token'));
+      if (problem) return problem;
+      if (!body || typeof body.encrypted_msg_hash !== 'string') return wxError(47001, 'data format error');
+      if (!/^[0-9a-fA-F]{64}$/.test(body.encrypted_msg_hash)) return wxError(40097, 'invalid args');
+      const at = encryptedHashes.get(body.encrypted_msg_hash.toLowerCase());
+      // WeChat's documented answer for data it does not know, older than 3 days included.
+      if (at === undefined || nowS() - at > ENCRYPTED_TTL_S) return wxError(1, 'data not exit');
+      return { errcode: 0, errmsg: 'ok', vaild: true, create_time: at };
+    },
+    'GET /wxa/business/getuserencryptkey': (q) => {
+      const { error, user: u } = signedUser(q);
+      if (error) return error;
+      const latest = u.encryptKeys[u.encryptKeys.length - 1];
+      if (!latest || nowS() - latest.create_time >= ENCRYPT_KEY_TTL_S) {
+        u.encryptKeys.push({
+          encrypt_key: remember(randomBytes(16).toString('base64')),
+          iv: remember(hex(8)),
+          version: latest ? latest.version + 1 : 1,
+          create_time: nowS(),
+        });
+      }
+      const listed = u.encryptKeys.slice(-ENCRYPT_KEYS_LISTED).reverse();
+      return {
+        errcode: 0,
+        errmsg: 'ok',
+        key_info_list: listed.map((k) => ({
+          encrypt_key: k.encrypt_key,
+          version: k.version,
+          expire_in: Math.max(0, k.create_time + ENCRYPT_KEY_TTL_S - nowS()),
+          iv: k.iv,
+          create_time: k.create_time,
+        })),
+      };
+    },
   };
 
   /** What the WeChat app does on the phone. */
@@ -270,6 +317,8 @@ export async function startMockWeChat(options) {
       const iv = randomBytes(16);
       const cipher = createCipheriv('aes-128-cbc', Buffer.from(u.sessionKey, 'base64'), iv);
       const encryptedData = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()]).toString('base64');
+      // What checkencryptedmsg knows: the SHA-256 of the base64 text as issued.
+      encryptedHashes.set(createHash('sha256').update(encryptedData, 'utf8').digest('hex'), nowS());
       const cloudID = remember(`${Math.floor(Math.random() * 90 + 10)}_${urlsafe(40)}`);
       cloudIDs.set(cloudID, { cloudID, data });
       const code = remember(urlsafe(48));
@@ -361,12 +410,14 @@ export async function startMockWeChat(options) {
     if (f.kind === 'nonJson') throw sdkError(-501001, `${api}:fail unknown response <html><body>please try again later</body></html>`);
     if (f.kind === 'busy') throw sdkError(-1, `${api}:fail system error rid: ${rid()}`);
     if (f.kind === 'rateLimit') throw sdkError(45011, `${api}:fail ${wxError(45011, 'api minute-quota reach limit  mustslower  retry next minute').errmsg}`);
+    if (f.kind === 'errcode') throw sdkError(f.errcode, `${api}:fail ${wxError(f.errcode, f.errmsg).errmsg}`);
   }
 
   // --- faults ---
   function fault(kind, where) {
     if (FAULT_KINDS.indexOf(kind) < 0) throw new TypeError(`mock fault: kind must be one of ${FAULT_KINDS.join(', ')}`);
-    const f = { kind, path: null, times: Infinity, ms: 0, status: 502, ...(where || {}) };
+    const f = { kind, path: null, times: Infinity, ms: 0, status: 502, errcode: -1, errmsg: 'injected error', ...(where || {}) };
+    if (kind === 'errcode' && (typeof f.errcode !== 'number' || typeof f.errmsg !== 'string')) throw new TypeError('mock fault errcode: errcode must be a number, errmsg a string');
     faults.push(f);
     return { clear: () => { faults = faults.filter((x) => x !== f); } };
   }
@@ -406,6 +457,7 @@ export async function startMockWeChat(options) {
       if (f.kind === 'nonJson') return reply(res, 200, { 'content-type': 'text/html' }, '<html><body>please try again later</body></html>');
       if (f.kind === 'busy') return send(res, 200, { errcode: -1, errmsg: `system error rid: ${rid()}` });
       if (f.kind === 'rateLimit') return send(res, 200, wxError(45011, 'api minute-quota reach limit  mustslower  retry next minute'));
+      if (f.kind === 'errcode') return send(res, 200, wxError(f.errcode, f.errmsg));
     }
     const route = api[`${req.method} ${path}`];
     if (!route) return send(res, 404, { errcode: -1, errmsg: `no such api rid: ${rid()}` });
@@ -463,7 +515,7 @@ export async function startMockWeChat(options) {
     client,
     cloud,
     counters,
-    /** Adds a fault: kind one of latency (ms), hang, http5xx (status), busy (-1), rateLimit (45011), nonJson, reset; path (default every API path and mock.cloud call), times (default unlimited). */
+    /** Adds a fault: kind one of latency (ms), hang, http5xx (status), busy (-1), rateLimit (45011), nonJson, reset, errcode (errcode, errmsg: that WeChat error reply); path (default every API path and mock.cloud call), times (default unlimited). */
     fault,
     clearFaults() {
       faults = [];

@@ -33,6 +33,8 @@ async function main() {
   out.openid = session.openid;
   out.phone = await client.getPhoneNumber(codes.phone, { openid: session.openid });
   out.checked = await client.checkSessionKey(session.openid, session.sessionKey);
+  out.encrypted = await client.checkEncryptedData(codes.encryptedData);
+  out.keys = (await client.getUserEncryptKey(session.openid, session.sessionKey)).length;
   try {
     await client.getPhoneNumber(codes.phone);
   } catch (e) {

@@ -79,6 +79,19 @@ exports.main = async (event, context) => {
       const mine = wx.decryptPhone(mock.client.sessionKeyOf('u'), tap.encryptedData, tap.iv, { appId: APP_ID, maxAgeSeconds: 300 });
       expect(mine.phoneNumber === phone.phoneNumber, 'decryptPhone of the same tap');
     });
+    await check('checkEncryptedData (SHA-256: WebCrypto or pure JS) and getUserEncryptKey (HMAC-signed) through the mock', async () => {
+      const options = { appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl };
+      if (typeof fetch !== 'function') options.fetch = httpFetch; // eslint-disable-line no-undef
+      const client = new wx.WeChatClient(options);
+      const session = await client.code2Session(mock.client.login('k').code);
+      const tap = mock.client.getPhoneNumber('k');
+      const checked = await client.checkEncryptedData(tap.encryptedData);
+      expect(checked.valid === true && typeof checked.createTime === 'number', `checkEncryptedData: ${JSON.stringify(checked)}`);
+      const other = await client.checkEncryptedData((tap.encryptedData[0] === 'A' ? 'B' : 'A') + tap.encryptedData.slice(1));
+      expect(other.valid === false, `checkEncryptedData of other data: ${JSON.stringify(other)}`);
+      const keys = await client.getUserEncryptKey(session.openid, session.sessionKey);
+      expect(keys.length === 1 && keys[0].version === 1 && keys[0].expireIn === 3600 && typeof keys[0].encryptKey === 'string', 'getUserEncryptKey');
+    });
     await check('the Cloud Base route through mock.cloud, and a fault on it', async () => {
       mock.client.login('c');
       const ok = await mock.cloud.openapi.phonenumber.getPhoneNumber({ code: mock.client.getPhoneNumber('c').code });
