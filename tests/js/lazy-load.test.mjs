@@ -61,6 +61,30 @@ test('require + decryptPhone loads node/index.cjs and the raw simd.wasm, no clie
   assert.deepEqual(out.read.filter((f) => !f.endsWith('.cjs')), ['wasm/simd.wasm']);
 });
 
+test('encryptData reads the baseline build on its first call, diagnose() loads node/diagnose.cjs on its first call', () => {
+  const out = inFreshProcess('cold-tools', `
+    const api = require('wx-open-data');
+    api.decryptPhone(CASE.sessionKey, CASE.encryptedData, CASE.iv);
+    read();
+    const sealed = api.encryptData(CASE.sessionKey, { a: 1 });
+    out.roundTrip = api.decryptData(CASE.sessionKey, sealed.encryptedData, sealed.iv);
+    out.afterEncrypt = { loaded: loaded(), read: read() };
+    out.diagnosis = api.diagnose(CASE.sessionKey, CASE.encryptedData, CASE.iv, { appId: 'wx0000000000000000' }).cause;
+    out.afterDiagnose = { loaded: loaded(), read: read() };
+    try {
+      api.diagnose(CASE.sessionKey, 1, CASE.iv);
+    } catch (e) {
+      out.diagnoseError = [e.code, e instanceof api.WxOpenDataError];
+    }
+  `);
+  assert.deepEqual(out.roundTrip, { a: 1 });
+  assert.deepEqual(out.afterEncrypt, { loaded: ['node/index.cjs'], read: ['wasm/baseline.wasm'] });
+  assert.equal(out.diagnosis, 'APPID_MISMATCH');
+  assert.deepEqual(out.afterDiagnose.loaded, ['node/diagnose.cjs', 'node/index.cjs']);
+  assert.deepEqual(out.afterDiagnose.read.filter((f) => !f.endsWith('.cjs')), []);
+  assert.deepEqual(out.diagnoseError, ['INVALID_ARGUMENT', true]);
+});
+
 test('import + decryptPhone loads no client code either', () => {
   const out = inFreshProcess('decrypt-only-esm', `
     const api = await import('wx-open-data');
