@@ -143,22 +143,35 @@ buildSync({
 });
 
 // wx-open-data/mock: a mock of WeChat's server API for users' tests, Node
-// only (node:http, node:crypto), as ESM and CommonJS, lowered to Node 10 like
-// the Node entry: cloud functions' tests run it on their runtime. Node 10.15
-// and 12.16 ignore the exports map; for them `require('wx-open-data/mock')`
+// only (node:http, node:crypto), CommonJS lowered to Node 10 like the Node
+// entry: cloud functions' tests run it on their runtime. Node 10.15 and
+// 12.16 ignore the exports map; for them `require('wx-open-data/mock')`
 // finds the folder's package.json, whose "main" is index.cjs
 // (pkg-template/mock/package.json; the runtime matrix's cloud rows).
-for (const [format, file] of [['esm', 'index.mjs'], ['cjs', 'index.cjs']]) {
-  buildSync({
-    ...common,
-    external: [],
-    entryPoints: [join(src, 'mock', 'index.mjs')],
-    outfile: join(pkg, 'mock', file),
-    format,
-    platform: 'node',
-    target: 'node10',
-  });
-}
+// mock/index.mjs re-exports index.cjs, as node/index.mjs does, so the code
+// ships once; its export names are those esbuild finds in the source.
+buildSync({
+  ...common,
+  external: [],
+  entryPoints: [join(src, 'mock', 'index.mjs')],
+  outfile: join(pkg, 'mock', 'index.cjs'),
+  format: 'cjs',
+  platform: 'node',
+  target: 'node10',
+});
+const mockEsm = buildSync({
+  ...common,
+  external: [],
+  write: false,
+  metafile: true,
+  outdir: join(pkg, 'mock'),
+  entryPoints: [join(src, 'mock', 'index.mjs')],
+  format: 'esm',
+  platform: 'node',
+  target: 'node10',
+});
+const mockNames = Object.values(mockEsm.metafile.outputs).find((o) => o.entryPoint).exports;
+writeFileSync(join(pkg, 'mock', 'index.mjs'), `${common.banner.js}\n// wx-open-data/mock (import): the same module as require('wx-open-data/mock').\nimport mock from './index.cjs';\n\nexport const { ${mockNames.join(', ')} } = mock;\n`);
 cpSync(join(src, 'mock', 'index.d.ts'), join(pkg, 'mock', 'index.d.ts'));
 
 // One version: Cargo.toml's.

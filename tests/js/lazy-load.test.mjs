@@ -4,7 +4,8 @@
 // package; the WeChat server client (node/client.cjs) loads on the first use
 // of any of its exports, shares the entry's WxOpenDataError class and phone
 // rule, and keeps its synchronous constructor and `instanceof`.
-// (pkg-template/src/node-client.mjs, node.mjs compile().)
+// (pkg-template/src/node-client.mjs, node-diagnose.mjs, node.mjs compile().)
+// The mock ships once too: its ESM file re-exports the CommonJS one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -142,3 +143,13 @@ for (const [name, [call, expected]] of Object.entries(HELPERS)) {
     assert.deepEqual(out.after, ['node/client.cjs', 'node/index.cjs']);
   });
 }
+
+test('import of wx-open-data/mock is the module require() loads (its code ships once)', () => {
+  const out = inFreshProcess('mock-esm', `
+    const esm = await import('wx-open-data/mock');
+    out.same = esm.startMockWeChat === require('wx-open-data/mock').startMockWeChat;
+    out.loaded = loaded();
+  `, true);
+  assert.equal(out.same, true);
+  assert.deepEqual(out.loaded, ['mock/index.cjs']);
+});
