@@ -1,7 +1,8 @@
 // The Node entry (require and import): loads the engine synchronously on
 // first use, from the build this Node can run (SIMD128 from Node 16.4, the
 // MVP baseline before; encryptData and diagnose always use the baseline,
-// which alone carries them). The .wasm bytes are embedded as base64 modules, so a
+// which alone carries them). The bytes come from the raw .wasm files, or in
+// a bundle from the base64 modules the bundler embeds (compile() below), so a
 // bundler (esbuild, webpack) needs no file copied by hand. Writes no global:
 // `sideEffects: false` holds.
 import { createEngine, hasSimd } from './engine.mjs';
@@ -47,20 +48,33 @@ function nodeCodec(memory) {
   };
 }
 
-function instantiate(base64, build) {
-  const module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
-  const created = createEngine(new WebAssembly.Instance(module, {}), nodeCodec, randomFill);
+/**
+ * The compiled build: from the raw .wasm the package ships (read with fs, no
+ * base64 to decode), else from the web entry's base64 module. The second is
+ * the bundle path: in an esbuild or webpack bundle __dirname is the bundle's
+ * (or `require('fs')` is missing, in an ESM bundle), and the bundler has
+ * embedded the base64 module that the literal require() below names, so no
+ * file is copied by hand (tests/runtimes, the esbuild rows;
+ * tests/js/lazy-load.test.mjs checks that an installed package reads the raw file).
+ */
+function compile(build) {
+  try {
+    return new WebAssembly.Module(require('fs').readFileSync(`${__dirname}/../wasm/${build}.wasm`));
+  } catch (_) {
+    const base64 = build === 'simd' ? require('../web/wasm-simd.mjs').default : require('../web/wasm-baseline.mjs').default;
+    return new WebAssembly.Module(Buffer.from(base64, 'base64'));
+  }
+}
+
+function instantiate(build) {
+  const created = createEngine(new WebAssembly.Instance(compile(build), {}), nodeCodec, randomFill);
   created.build = build;
   return created;
 }
 
 /** The request-path engine: the SIMD build where the engine runs SIMD128. */
 function load() {
-  if (engine === undefined) {
-    engine = hasSimd()
-      ? instantiate(require('./wasm-simd.cjs'), 'simd')
-      : instantiate(require('./wasm-baseline.cjs'), 'baseline');
-  }
+  if (engine === undefined) engine = instantiate(hasSimd() ? 'simd' : 'baseline');
   return engine;
 }
 
@@ -73,14 +87,17 @@ let toolsEngine;
  */
 function tools() {
   if (toolsEngine === undefined) {
-    toolsEngine = load().build === 'baseline' ? load() : instantiate(require('./wasm-baseline.cjs'), 'baseline');
+    toolsEngine = load().build === 'baseline' ? load() : instantiate('baseline');
   }
   return toolsEngine;
 }
 
 const api = createApi(load, tools);
 export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt, diagnose } = api;
-export * from './exports.mjs';
+// The server client loads on first use (node-client.mjs); the web entry
+// exports the same names from exports.mjs.
+export { WxOpenDataError, isWxOpenDataError } from './errors.mjs';
+export { WeChatClient, MemoryStore, createRedisStore, fromCloudPhoneNumber, fromCloudOpenData, ridOf } from './node-client.mjs';
 
 /** The build in use ('simd' or 'baseline'); loads the engine. */
 export function engineBuild() {
