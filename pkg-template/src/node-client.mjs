@@ -35,6 +35,27 @@ export class WeChatClient {
   }
 }
 
+// The shell's prototype has the real class's methods, forwarding to them, so
+// that code which replaces or spies on WeChatClient.prototype.getPhoneNumber
+// before the first client exists (jest.spyOn, sinon.stub in a user's tests)
+// reaches every instance. The list is the real class's own members:
+// tests/js/lazy-load.test.mjs compares the two and stubs one before the chunk loads.
+const METHODS = ['code2Session', 'getPhoneNumber', 'getAccessToken', 'checkSessionKey', 'resetSessionKey', 'checkEncryptedData', 'getUserEncryptKey'];
+for (const name of METHODS) {
+  const forward = {
+    [name](...args) {
+      return client().WeChatClient.prototype[name].apply(this, args);
+    },
+  }[name];
+  Object.defineProperty(WeChatClient.prototype, name, { value: forward, writable: true, configurable: true });
+}
+Object.defineProperty(WeChatClient.prototype, 'appId', {
+  get() {
+    return Reflect.get(client().WeChatClient.prototype, 'appId', this);
+  },
+  configurable: true,
+});
+
 export class MemoryStore {
   constructor(...args) {
     return Reflect.construct(client().MemoryStore, args, new.target);

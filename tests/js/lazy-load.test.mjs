@@ -144,6 +144,26 @@ for (const [name, [call, expected]] of Object.entries(HELPERS)) {
   });
 }
 
+test('WeChatClient.prototype has every method before the chunk loads: a stub set then reaches instances; the list is the real class\'s', () => {
+  const out = inFreshProcess('stub-before-load', `
+    const { WeChatClient } = require('wx-open-data');
+    out.before = loaded();
+    out.methods = Object.getOwnPropertyNames(WeChatClient.prototype).filter((n) => n !== 'constructor').sort();
+    WeChatClient.prototype.getPhoneNumber = async (code) => 'stubbed ' + code;
+    const client = new WeChatClient({ appId: APPID, appSecret: 'secret-of-the-test', fetch: async () => { throw new Error('no network here'); } });
+    out.stubbed = await client.getPhoneNumber('abc');
+    out.appId = client.appId;
+    const real = Object.getPrototypeOf(WeChatClient.prototype);
+    out.real = Object.getOwnPropertyNames(real).filter((n) => n !== 'constructor').sort();
+    out.after = loaded();
+  `);
+  assert.deepEqual(out.before, ['node/index.cjs']);
+  assert.equal(out.stubbed, 'stubbed abc');
+  assert.equal(out.appId, APPID);
+  assert.deepEqual(out.methods, out.real, 'the shell forwards exactly the real class\'s members');
+  assert.ok(out.after.includes('node/client.cjs'));
+});
+
 test('import of wx-open-data/mock is the module require() loads (its code ships once)', () => {
   const out = inFreshProcess('mock-esm', `
     const esm = await import('wx-open-data/mock');
