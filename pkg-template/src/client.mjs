@@ -734,6 +734,11 @@ function keyInfo(raw) {
 }
 
 export class WeChatClient {
+  /** `Object.prototype.toString` says WeChatClient (a getter, not a statement after the class, so bundlers can drop an unused client). */
+  get [Symbol.toStringTag]() {
+    return 'WeChatClient';
+  }
+
   /**
    * @param {object} options
    * @param {string} options.appId        the Mini Program's AppID
@@ -968,4 +973,3 @@ export class WeChatClient {
   }
 }
 
-Object.defineProperty(WeChatClient.prototype, Symbol.toStringTag, { value: 'WeChatClient', configurable: true });
