@@ -3,9 +3,9 @@
 // wx_diagnose export of src/abi_diagnose.rs, whose module docs give the
 // header words read here); this module checks the arguments, writes them
 // into the scratch buffer, and renders the sentence from the templates in
-// src/vocabulary.json, the ones Rust's Diagnosis::message renders too (the
-// unit test messages_match_the_vocabulary in src/diagnose.rs keeps them in
-// step; tests/js/diagnose.test.mjs checks every cause through this file).
+// src/vocabulary.json, the ones Rust's Diagnosis::message renders too
+// (build.rs generates its strings from the file); tests/js/diagnose.test.mjs
+// checks every cause through this file.
 import vocabulary from '../../src/vocabulary.json';
 import { WxOpenDataError, ERRORS, CODE_OF_STATUS, invalidArgument } from './errors.mjs';
 import { missingKey, readOptions, seconds } from './api.mjs';
