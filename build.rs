@@ -93,6 +93,25 @@ fn abi_constants(abi: &Value, vocabulary: &Value, out: &mut String) {
     let header_words = number(&abi["headerBytes"], "headerBytes") / 4;
     let span_count = number(&abi["spanCount"], "spanCount");
 
+    line("pub(crate) mod finding {".into());
+    for (name, shift) in object(&abi["finding"], "finding") {
+        line(format!(
+            "    pub(crate) const {name}: u32 = {};",
+            number(shift, name)
+        ));
+    }
+    line("}".into());
+    let names: Vec<String> = abi["spacedNames"]
+        .as_array()
+        .unwrap_or_else(|| fail("spacedNames"))
+        .iter()
+        .map(|name| format!("{:?}", string(name, "spacedNames")))
+        .collect();
+    line(format!(
+        "pub(crate) const SPACED_NAMES: [&str; {}] = [{}];",
+        names.len(),
+        names.join(", ")
+    ));
     line("pub(crate) mod flags {".into());
     for (name, bit) in object(&abi["flags"], "flags") {
         line(format!(

@@ -16,9 +16,9 @@
 //! - [`APPID_PTR`], [`APPID_LEN`]: for `APPID_MISMATCH`, the watermark appid
 //!   as the message shows it (UTF-8, in the output region; length 0 when the
 //!   data has no watermark);
-//! - [`FINDING`]: the cause's index in `causes` | the kind << 8 (0: none,
-//!   else 1 + its index in `kinds`) | the matched previous key << 16
-//!   ([`NO_KEY`]: none);
+//! - [`FINDING`]: the cause's index in `causes` | the kind << [`KIND_SHIFT`]
+//!   (0: none, else 1 + its index in `kinds`) | the matched previous key <<
+//!   [`KEY_SHIFT`] ([`NO_KEY`]: none);
 //! - [`PARTS`]: the message parts, one per byte from the lowest, 0 ends
 //!   them ([`Diagnosis::parts`]);
 //! - [`A_LOW`], [`A_HIGH`]: number A (low, high 32 bits);
@@ -42,7 +42,10 @@ use crate::generated::words::diagnosis::{
 };
 // MAX_PREVIOUS_KEYS: more older keys than anyone keeps; bounds the work of
 // one call (the JS surface refuses more before calling).
-use crate::generated::{ABSENT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, NO_KEY};
+use crate::generated::{
+    finding::{KEY_SHIFT, KIND_SHIFT},
+    ABSENT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, NO_KEY,
+};
 use crate::CLOCK_SKEW_SECONDS;
 
 /// A JS bug (the lengths do not fit the inputs), never the caller's.
@@ -149,7 +152,7 @@ fn write_finding(header: &mut [u8], out: &mut [u8], found: &Diagnosis) -> Result
     set(
         header,
         FINDING,
-        found.cause.index() | kind << 8 | matched << 16,
+        found.cause.index() | kind << KIND_SHIFT | matched << KEY_SHIFT,
     );
     set(header, PARTS, u32::from_le_bytes(found.parts()));
     let (a, b) = match found.detail {

@@ -259,8 +259,9 @@ pub struct Spaced {
 }
 
 impl Spaced {
-    /// The argument names, in call order: `{names}` joins them with " and ".
-    pub const NAMES: [&'static str; 3] = ["sessionKey", "encryptedData", "iv"];
+    /// The argument names, in call order: `{names}` joins them with " and "
+    /// (src/abi.json's `spacedNames`, which the JS surface reads too).
+    pub const NAMES: [&'static str; 3] = crate::generated::SPACED_NAMES;
 
     /// One bit per argument of [`Spaced::NAMES`], in that order (the wasm ABI's form).
     pub fn bits(self) -> u32 {

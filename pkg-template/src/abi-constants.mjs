@@ -19,6 +19,12 @@ export const DIAGNOSIS = Object.freeze({ APPID_PTR: 0, APPID_LEN: 1, FINDING: 2,
 /** Bits of OPENED.FLAGS. */
 export const FLAG = Object.freeze({ NUMERIC_COUNTRY_CODE: 1, HAS_SPANS: 2 });
 
+/** How DIAGNOSIS.FINDING packs the kind and the matched key above the cause. */
+export const FINDING_SHIFT = Object.freeze({ KIND_SHIFT: 8, KEY_SHIFT: 16 });
+
+/** The arguments `{names}` lists, one bit each of number A, lowest first. */
+export const SPACED_NAMES = Object.freeze(['sessionKey', 'encryptedData', 'iv']);
+
 /** Detail numbers (the sub of a status word), by code. */
 export const DETAILS = Object.freeze({
   INVALID_ARGUMENT: Object.freeze({ TOO_LARGE_TO_SEAL: 1, NOT_ENCRYPTED: 2, TOO_LARGE: 3 }),

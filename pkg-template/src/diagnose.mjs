@@ -12,12 +12,11 @@ import { missingKey, readOptions, seconds } from './api.mjs';
 import { millis } from './options.mjs';
 // wx_diagnose's header words (their meaning: src/abi_diagnose.rs) and
 // numbers: src/abi.json, generated.
-import { HEADER, ABSENT, NO_KEY, STATUS_SUB_SHIFT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, DIAGNOSIS, DETAILS } from './abi-constants.mjs';
+import {
+  HEADER, ABSENT, NO_KEY, STATUS_SUB_SHIFT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, DIAGNOSIS, DETAILS, FINDING_SHIFT, SPACED_NAMES,
+} from './abi-constants.mjs';
 
 const OPTION_KEYS = Object.freeze(vocabulary.options.diagnose.slice());
-
-/** The arguments `{names}` lists, one bit each (src/diagnose.rs `Spaced::NAMES`). */
-const SPACED_NAMES = ['sessionKey', 'encryptedData', 'iv'];
 
 function string(value, what) {
   if (typeof value !== 'string') throw invalidArgument(`${what} must be a string`);
@@ -72,8 +71,8 @@ export function createDiagnose(engine) {
     const word = e.header(DIAGNOSIS.FINDING);
     const row = vocabulary.causes[word & 0xff];
     if (row === undefined) throw invalidArgument('unexpected engine result');
-    const kindRow = vocabulary.kinds[((word >>> 8) & 0xff) - 1];
-    const matched = word >>> 16;
+    const kindRow = vocabulary.kinds[((word >>> FINDING_SHIFT.KIND_SHIFT) & 0xff) - 1];
+    const matched = word >>> FINDING_SHIFT.KEY_SHIFT;
     const appIdMismatch = row.code === 'APPID_MISMATCH';
     const appid = appIdMismatch ? e.textAt(DIAGNOSIS.APPID_PTR, DIAGNOSIS.APPID_LEN) : '';
     const expected = appIdMismatch ? e.textAt(DIAGNOSIS.EXPECTED_PTR, DIAGNOSIS.EXPECTED_LEN) : '';
