@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM_PACK := wasm-pack --quiet --log-level warn
-RUST_SOURCES := Cargo.toml Cargo.lock $(wildcard src/*.rs) src/vocabulary.json
+RUST_SOURCES := Cargo.toml Cargo.lock build.rs $(wildcard src/*.rs) src/vocabulary.json src/abi.json
 TEMPLATE := $(shell find pkg-template -type f) README.md docs/client.md docs/security.md docs/performance.md CHANGELOG.md
 
 .PHONY: help setup setup-build check pkg test demo bench test-deps test-fresh-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz fuzz vectors-check lint clean

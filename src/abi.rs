@@ -15,9 +15,11 @@
 //! then the inputs, packed in the order each export names, then the output
 //! region. A status word is `code | sub << 8`: `code` is the error's `status`
 //! in src/vocabulary.json (0: success), `sub` selects a detail message and
-//! header word [`DETAIL`] carries a number for it (the unit test
-//! `matches_the_vocabulary` in src/error.rs keeps statuses and codes in step;
-//! tests/js/vocabulary.test.mjs checks every message the JS builds).
+//! header word [`DETAIL`] carries a number for it. The header words, flags
+//! and detail numbers are src/abi.json's, as constants build.rs generates
+//! (the JS side imports pkg-template/src/abi-constants.mjs, generated from
+//! the same file); tests/js/vocabulary.test.mjs checks every message the JS
+//! builds.
 //!
 //! Secrets: every export wipes what it copied in and what it computed, and
 //! scrubs the stack it used (`scrubbed`); only a successful decryption leaves
@@ -29,21 +31,17 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroize;
 
-use crate::error::{EncryptedDataProblem, Error};
+use crate::error::{ArgumentProblem, EncryptedDataProblem, Error};
+#[cfg(feature = "tools")]
+use crate::generated::words::sealed_iv::{IV_LEN, IV_PTR};
+use crate::generated::words::{
+    failure::DETAIL,
+    opened::{FLAGS, SPANS},
+    output::{OUT_LEN, OUT_PTR},
+};
+use crate::generated::{detail, flags, ABSENT, HEADER, STATUS_SUB_SHIFT};
 use crate::open_data::{self, Checks, Shape};
 use crate::{base64, MAX_ENCRYPTED_BASE64_LEN};
-
-/// Bytes before the inputs: eight `u32` result words.
-const HEADER: usize = 32;
-/// Header word indices.
-const OUT_PTR: usize = 0;
-const OUT_LEN: usize = 1;
-const FLAGS: usize = 2;
-pub(crate) const DETAIL: usize = 3;
-#[cfg(feature = "tools")]
-const IV_PTR: usize = 4;
-#[cfg(feature = "tools")]
-const IV_LEN: usize = 5;
 
 /// The most UTF-16 code units all inputs of one call may have together
 /// (each unit is at most 3 UTF-8 bytes): room for the largest accepted
@@ -60,36 +58,32 @@ thread_local! {
 
 /// The status word of an error (see the module docs), and its detail number.
 pub(crate) fn status_of(error: Error) -> (u32, u32) {
+    use detail::{invalid_encrypted_data as data, invalid_iv as iv, invalid_session_key as key};
+    let decoded = |len: Option<usize>, not_base64, decodes_to| match len {
+        Some(n) => (decodes_to, n as u32),
+        None => (not_base64, 0),
+    };
     let (sub, detail) = match error {
-        Error::InvalidSessionKey { decoded_len } | Error::InvalidIv { decoded_len } => {
-            decoded_len.map_or((0, 0), |n| (1, n as u32))
+        Error::InvalidSessionKey { decoded_len } => {
+            decoded(decoded_len, key::NOT_BASE64, key::DECODES_TO)
         }
+        Error::InvalidIv { decoded_len } => decoded(decoded_len, iv::NOT_BASE64, iv::DECODES_TO),
         Error::InvalidEncryptedData(problem) => match problem {
-            EncryptedDataProblem::NotBase64 => (1, 0),
-            EncryptedDataProblem::Empty => (2, 0),
-            EncryptedDataProblem::NotBlockAligned(n) => (3, n as u32),
-            EncryptedDataProblem::TooLarge => (4, 0),
-            EncryptedDataProblem::UrlEncoded => (5, 0),
+            EncryptedDataProblem::NotBase64 => (data::NOT_BASE64, 0),
+            EncryptedDataProblem::Empty => (data::EMPTY, 0),
+            EncryptedDataProblem::NotBlockAligned(n) => (data::NOT_BLOCK_ALIGNED, n as u32),
+            EncryptedDataProblem::TooLarge => (data::TOO_LARGE, 0),
+            EncryptedDataProblem::UrlEncoded => (data::URL_ENCODED, 0),
         },
-        Error::InvalidArgument(what) => (invalid_argument_sub(what), 0),
+        Error::InvalidArgument(problem) => (problem.detail(), 0),
         _ => (0, 0),
     };
-    (error.status() | sub << 8, detail)
+    (error.status() | sub << STATUS_SUB_SHIFT, detail)
 }
 
-/// The detail of the core's own `InvalidArgument`s (JS has the messages).
-fn invalid_argument_sub(what: &str) -> u32 {
-    match what {
-        "data is larger than decryption accepts (1 MiB of ciphertext)" => 1,
-        TOO_LARGE_TEXT => 3,
-        _ => 2,
-    }
-}
-
-const TOO_LARGE_TEXT: &str = "input too large";
 /// The arguments do not fit (a length from JS past the buffer, or more than
-/// one call may reserve): detail 3 of INVALID_ARGUMENT in src/vocabulary.json.
-pub(crate) const TOO_LARGE: Error = Error::InvalidArgument(TOO_LARGE_TEXT);
+/// one call may reserve).
+pub(crate) const TOO_LARGE: Error = Error::InvalidArgument(ArgumentProblem::TooLarge);
 
 /// Makes room for `units` UTF-16 code units of input (of which `data_units`
 /// are `encryptedData`) and the output region; returns a status word. The
@@ -143,7 +137,7 @@ pub fn wx_wipe() {
 }
 
 /// Decryption, the request path: inputs `key`, `iv`, `data`, then `app_id`
-/// (`app_id_len` = `u32::MAX`: no appid check); `max_age` < 0: no age check,
+/// (`app_id_len` = [`ABSENT`]: no appid check); `max_age` < 0: no age check,
 /// else `now` is the time to measure at. `phone` != 0 applies the phone
 /// shape. On success the plaintext is at header words `OUT_PTR`/`OUT_LEN`,
 /// and `FLAGS` and the spans are as [`set_opened`] writes them (the JS side
@@ -167,7 +161,7 @@ pub fn wx_open(
             let (iv, rest) = split(rest, iv_len)?;
             let (data, rest) = split(rest, data_len)?;
             let (app_id, out) = match app_id_len {
-                u32::MAX => (None, rest),
+                ABSENT => (None, rest),
                 len => {
                     let (app_id, out) = split(rest, len)?;
                     (Some(&*app_id), out)
@@ -197,7 +191,7 @@ pub fn wx_check(phone: u32, text_len: u32, app_id_len: u32, max_age: f64, now: f
     with_scratch(total(&[text_len, app_id_len]), |header, rest| {
         let (text, rest) = split(rest, text_len)?;
         let app_id = match app_id_len {
-            u32::MAX => None,
+            ABSENT => None,
             len => Some(&*split(rest, len)?.0),
         };
         let checks = Checks {
@@ -265,15 +259,23 @@ pub fn wx_check_key(key_len: u32) -> u32 {
     })
 }
 
-/// Header words of a successful [`wx_open`] / [`wx_check`]: `FLAGS` bit 0,
-/// `countryCode` is a number; bit 1, the text is in WeChat's exact form and
-/// words 3 to 7 hold the spans of its five values, each `start | len << 16`
+/// Header words of a successful [`wx_open`] / [`wx_check`]: `FLAGS` has
+/// `NUMERIC_COUNTRY_CODE` when `countryCode` is a number, and `HAS_SPANS`
+/// when the text is in WeChat's exact form: then the `SPAN_COUNT` words from
+/// `SPANS` hold the spans of its five values, each `start | len << 16`
 /// relative to the text (only texts under 64 KiB qualify).
 fn set_opened(header: &mut [u8], opened: &open_data::Opened) {
+    const _: () = assert!(crate::generated::SPAN_COUNT == 5);
     let spans = opened.canonical.filter(|_| opened.text_len < 1 << 16);
-    let flags = u32::from(opened.numeric_country_code) | u32::from(spans.is_some()) << 1;
-    set(header, FLAGS, flags);
-    for (word, (start, len)) in (3..).zip(spans.unwrap_or_default()) {
+    let mut bits = 0;
+    if opened.numeric_country_code {
+        bits |= flags::NUMERIC_COUNTRY_CODE;
+    }
+    if spans.is_some() {
+        bits |= flags::HAS_SPANS;
+    }
+    set(header, FLAGS, bits);
+    for (word, (start, len)) in (SPANS..).zip(spans.unwrap_or_default()) {
         set(header, word, start as u32 | (len as u32) << 16);
     }
 }
@@ -324,7 +326,7 @@ pub(crate) fn split(rest: &mut [u8], len: u32) -> Result<(&mut [u8], &mut [u8]),
 pub(crate) fn total(lens: &[u32]) -> usize {
     // Saturating: the lengths come from JS and may be anything.
     lens.iter()
-        .filter(|&&n| n != u32::MAX)
+        .filter(|&&n| n != ABSENT)
         .fold(0usize, |sum, &n| sum.saturating_add(n as usize))
 }
 

@@ -7,23 +7,24 @@
 //! text and no `core::fmt`.
 //!
 //! Inputs, packed after the header in this order: `key`, `iv`, `data`,
-//! `raw`, `signature`, `app_id` (a length of `u32::MAX`: absent), the
+//! `raw`, `signature`, `app_id` (a length of [`ABSENT`]: absent), the
 //! `previous_count` previous session keys (`previous_len` bytes together),
 //! then their byte lengths, one little-endian `u32` each.
 //!
-//! Header words of a successful call (src/abi.rs's words, reused):
-//! - 0, 1 ([`APPID_PTR`], then the length): for `APPID_MISMATCH`, the
-//!   watermark appid as the message shows it (UTF-8, in the output region;
-//!   length 0 when the data has no watermark);
-//! - 2 ([`FINDING`]): the cause's index in `causes` | the kind << 8 (0: none,
-//!   else 1 + its index in `kinds`) | the matched previous key << 16
-//!   ([`NO_KEY`]: none);
-//! - 3 ([`PARTS`]): the message parts, one per byte from the lowest, 0 ends
-//!   them ([`Diagnosis::parts`]); on failure this is src/abi.rs's `DETAIL`,
-//!   as for every export;
-//! - 4, 5: for `APPID_MISMATCH`, the expected appid as shown (pointer,
-//!   length); otherwise number A (low, high 32 bits);
-//! - 6, 7: number B (low, high 32 bits).
+//! Header words of a successful call (src/abi.json's `diagnosis` table; a
+//! failure writes its `failure` table, as for every export):
+//! - [`APPID_PTR`], [`APPID_LEN`]: for `APPID_MISMATCH`, the watermark appid
+//!   as the message shows it (UTF-8, in the output region; length 0 when the
+//!   data has no watermark);
+//! - [`FINDING`]: the cause's index in `causes` | the kind << [`KIND_SHIFT`]
+//!   (0: none, else 1 + its index in `kinds`) | the matched previous key <<
+//!   [`KEY_SHIFT`] ([`NO_KEY`]: none);
+//! - [`PARTS`]: the message parts, one per byte from the lowest, 0 ends
+//!   them ([`Diagnosis::parts`]);
+//! - [`A_LOW`], [`A_HIGH`]: number A (low, high 32 bits);
+//! - [`B_LOW`], [`B_HIGH`]: number B (low, high 32 bits);
+//! - [`EXPECTED_PTR`], [`EXPECTED_LEN`]: for `APPID_MISMATCH`, the expected
+//!   appid as shown.
 //!
 //! A and B fill the placeholders: `{index}`, `{bytes}`, `{seconds}`, `{age}`
 //! and `{names}` (one bit per argument, [`Spaced::bits`]) are A; `{tried}`,
@@ -33,24 +34,19 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::abi::{set, split, status_of, total, with_scratch, DETAIL};
+use crate::abi::{set, split, status_of, total, with_scratch};
 use crate::diagnose::{self, AppIdText, Detail, DiagnoseOptions, Diagnosis, Spaced};
 use crate::error::Error;
+use crate::generated::words::diagnosis::{
+    APPID_LEN, APPID_PTR, A_HIGH, A_LOW, B_HIGH, B_LOW, EXPECTED_LEN, EXPECTED_PTR, FINDING, PARTS,
+};
+// MAX_PREVIOUS_KEYS: more older keys than anyone keeps; bounds the work of
+// one call (the JS surface refuses more before calling).
+use crate::generated::{
+    finding::{KEY_SHIFT, KIND_SHIFT},
+    ABSENT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, NO_KEY,
+};
 use crate::CLOCK_SKEW_SECONDS;
-
-const APPID_PTR: usize = 0;
-const FINDING: usize = 2;
-const PARTS: usize = DETAIL;
-const EXPECTED_PTR: usize = 4;
-const A_LOW: usize = 4;
-const B_LOW: usize = 6;
-
-/// `FINDING`'s matched key when no previous key decrypts the data.
-const NO_KEY: u32 = 0xffff;
-
-/// More older keys than anyone keeps; bounds the work of one call (the JS
-/// surface refuses more before calling).
-const MAX_PREVIOUS: u32 = 64;
 
 /// A JS bug (the lengths do not fit the inputs), never the caller's.
 const BAD_LAYOUT: Error = crate::abi::TOO_LARGE;
@@ -115,10 +111,10 @@ pub fn wx_diagnose(
     })
 }
 
-/// An input that may be absent (`u32::MAX`).
+/// An input that may be absent ([`ABSENT`]).
 fn optional(rest: &mut [u8], len: u32) -> Result<(Option<&mut [u8]>, &mut [u8]), Error> {
     match len {
-        u32::MAX => Ok((None, rest)),
+        ABSENT => Ok((None, rest)),
         len => split(rest, len).map(|(input, rest)| (Some(input), rest)),
     }
 }
@@ -129,10 +125,10 @@ fn text(bytes: &mut [u8]) -> Result<&str, Error> {
 }
 
 /// Writes `text` at the start of `out` and its pointer and length into
-/// header words `word` and `word + 1`; returns the rest of `out`.
+/// header words `words`; returns the rest of `out`.
 fn put<'a>(
     header: &mut [u8],
-    word: usize,
+    (ptr_word, len_word): (usize, usize),
     out: &'a mut [u8],
     text: &str,
 ) -> Result<&'a mut [u8], Error> {
@@ -142,8 +138,8 @@ fn put<'a>(
     slot.iter_mut()
         .zip(text.bytes())
         .for_each(|(to, from)| *to = from);
-    set(header, word, slot.as_ptr() as usize as u32);
-    set(header, word + 1, text.len() as u32);
+    set(header, ptr_word, slot.as_ptr() as usize as u32);
+    set(header, len_word, text.len() as u32);
     Ok(rest)
 }
 
@@ -156,7 +152,7 @@ fn write_finding(header: &mut [u8], out: &mut [u8], found: &Diagnosis) -> Result
     set(
         header,
         FINDING,
-        found.cause.index() | kind << 8 | matched << 16,
+        found.cause.index() | kind << KIND_SHIFT | matched << KEY_SHIFT,
     );
     set(header, PARTS, u32::from_le_bytes(found.parts()));
     let (a, b) = match found.detail {
@@ -165,8 +161,13 @@ fn write_finding(header: &mut [u8], out: &mut [u8], found: &Diagnosis) -> Result
             expected,
         } => {
             let shown = watermark.as_ref().map_or("", AppIdText::as_str);
-            let rest = put(header, APPID_PTR, out, shown)?;
-            put(header, EXPECTED_PTR, rest, expected.as_str())?;
+            let rest = put(header, (APPID_PTR, APPID_LEN), out, shown)?;
+            put(
+                header,
+                (EXPECTED_PTR, EXPECTED_LEN),
+                rest,
+                expected.as_str(),
+            )?;
             return Ok(());
         }
         Detail::Input(error) => {
@@ -183,9 +184,9 @@ fn write_finding(header: &mut [u8], out: &mut [u8], found: &Diagnosis) -> Result
         Detail::TooOld { age, max_age } => (age, max_age),
         _ => (0, 0),
     };
-    for (word, number) in [(A_LOW, a), (B_LOW, b)] {
-        set(header, word, number as u32);
-        set(header, word + 1, (number >> 32) as u32);
+    for ((low, high), number) in [((A_LOW, A_HIGH), a), ((B_LOW, B_HIGH), b)] {
+        set(header, low, number as u32);
+        set(header, high, (number >> 32) as u32);
     }
     Ok(())
 }

@@ -20,9 +20,8 @@
 //! holding the numbers its sentence needs. The core formats nothing (so the
 //! .wasm, which runs this same code, carries no `core::fmt`);
 //! [`Diagnosis::message`] renders the sentence from the templates that
-//! src/vocabulary.json keeps under `causes[].messages`, the same templates
-//! the npm package renders in JS (the unit test
-//! `messages_match_the_vocabulary` fails when the two differ).
+//! src/vocabulary.json keeps under `causes[].messages` (build.rs turns them
+//! into Rust strings), the same templates the npm package renders in JS.
 //!
 //! Messages never contain the session key, the iv, the ciphertext or the
 //! plaintext; the only decrypted facts they state are the kind of data, the
@@ -66,37 +65,14 @@ pub enum Cause {
 }
 
 impl Cause {
-    /// Every code [`Cause::code`] can return, in declaration order (the order
-    /// of src/vocabulary.json's `causes`, whose index the wasm ABI returns).
-    pub const CODES: [&'static str; 11] = [
-        "OK",
-        "INVALID_INPUT",
-        "PLUS_BECAME_SPACE",
-        "TRUNCATED",
-        "IV_MISMATCH",
-        "KEY_IV_SWAPPED",
-        "STALE_SESSION_KEY",
-        "NOT_PHONE_DATA",
-        "APPID_MISMATCH",
-        "EXPIRED",
-        "URL_ENCODED",
-    ];
+    /// Every code [`Cause::code`] can return, in declaration order: the
+    /// order of src/vocabulary.json's `causes` (build.rs reads them from
+    /// there), whose index the wasm ABI returns.
+    pub const CODES: [&'static str; 11] = crate::generated::CAUSE_CODES;
 
     /// The stable, machine-readable identifier of this finding.
     pub fn code(self) -> &'static str {
-        match self {
-            Cause::Ok => "OK",
-            Cause::InvalidInput => "INVALID_INPUT",
-            Cause::PlusBecameSpace => "PLUS_BECAME_SPACE",
-            Cause::Truncated => "TRUNCATED",
-            Cause::IvMismatch => "IV_MISMATCH",
-            Cause::KeyIvSwapped => "KEY_IV_SWAPPED",
-            Cause::StaleSessionKey => "STALE_SESSION_KEY",
-            Cause::NotPhoneData => "NOT_PHONE_DATA",
-            Cause::AppIdMismatch => "APPID_MISMATCH",
-            Cause::Expired => "EXPIRED",
-            Cause::UrlEncoded => "URL_ENCODED",
-        }
+        Self::CODES.get(self as usize).copied().unwrap_or_default()
     }
 
     /// The index of [`Cause::code`] in [`Cause::CODES`].
@@ -109,90 +85,14 @@ impl Cause {
     }
 
     /// The sentence parts of this cause's messages, part 1 first: the
-    /// `messages` of its row in src/vocabulary.json, word for word (the unit
-    /// test `messages_match_the_vocabulary` compares them). `{name}` is a
-    /// value of the [`Detail`] (see [`Diagnosis::message`]).
+    /// `messages` of its row in src/vocabulary.json, which build.rs makes
+    /// into Rust strings. `{name}` is a value of the [`Detail`] (see
+    /// [`Diagnosis::message`]).
     fn messages(self) -> &'static [&'static str] {
-        match self {
-            Cause::Ok => &[
-                "It decrypts to phone data and passes every check that was asked for: nothing to \
-                 fix.",
-            ],
-            Cause::InvalidInput => &[
-                "{error}.",
-                "previousSessionKeys[{index}] is not base64 of 16 bytes: pass older session_key \
-                 values exactly as jscode2session returned them.",
-                "rawData and signature only mean something together: pass both (from the same \
-                 getUserInfo callback) or neither.",
-            ],
-            Cause::PlusBecameSpace => &[
-                "'+' turned into spaces in transit in {names} (sent in a URL or form body \
-                 without encodeURIComponent): it still decrypts after repair, but encode it or \
-                 send JSON, because other decoders will fail or decrypt garbage.",
-            ],
-            Cause::Truncated => &[
-                "{error}.",
-                "encryptedData ends in the middle of a base64 group (its length is not a \
-                 multiple of 4 and it has no '=' padding): it was truncated in transit; send and \
-                 store it whole.",
-                "It decrypts to the beginning of a JSON document but the end is missing ({bytes} \
-                 bytes arrived): encryptedData was truncated in transit (a length limit on a \
-                 URL, form field or database column); send and store it whole.",
-            ],
-            Cause::IvMismatch => &[
-                "Only the first block decrypts to garbage while the rest is readable JSON: the \
-                 session_key is right but the iv belongs to another request; send the iv that \
-                 came with this encryptedData in the same callback.",
-            ],
-            Cause::KeyIvSwapped => &[
-                "It decrypts with sessionKey and iv exchanged: the two arguments are swapped in \
-                 your call; pass (sessionKey, encryptedData, iv) in that order.",
-            ],
-            Cause::StaleSessionKey => &[
-                "It was encrypted with previousSessionKeys[{index}], not with this session_key, \
-                 so the key your server used is stale (wx.login ran again between the tap and \
-                 the decryption)",
-                "Every block decrypts to garbage, so this session_key is not the one that \
-                 encrypted the data: it is most likely stale (wx.login ran again between the tap \
-                 and the decryption)",
-                ", and none of the {tried} previous session keys decrypts it either",
-                "; but the rawData signature verifies with this session_key, so the key was \
-                 current when rawData was signed and the encryptedData probably belongs to \
-                 another user or session",
-                "; the rawData signature fails with this session_key too",
-                " and verifies with previousSessionKeys[{index}]",
-                "; call wx.login before the tap (on page load), use wx.checkSession in the \
-                 callback, and keep only the newest session_key per user.",
-            ],
-            Cause::NotPhoneData => &[
-                "It decrypts, but it is {kind}, not getPhoneNumber data: use decryptData for it, \
-                 and pass decryptPhone only what the getPhoneNumber button returned.",
-                "It decrypts to text that is not JSON, so not open data WeChat produced: check \
-                 what the client put into encryptedData.",
-            ],
-            Cause::AppIdMismatch => &[
-                "It decrypts to {kind}, but its watermark appid is {appid}, not {expected}: the \
-                 data was encrypted for another Mini Program; decrypt it with the session_key \
-                 and appId of the Mini Program the user actually opened.",
-                "It decrypts to {kind}, but it carries no watermark, so its appid cannot be \
-                 checked against {expected}; this is not data WeChat produced for your Mini \
-                 Program.",
-            ],
-            Cause::Expired => &[
-                "It decrypts to {kind}, but its watermark lies {seconds} seconds in the future \
-                 (more than the {skew} s allowed for clock skew): check this server's clock.",
-                "It decrypts to {kind}, but its watermark is {age} seconds old, more than \
-                 maxAgeSeconds ({maxAge}): it was replayed or kept too long; ask the user to tap \
-                 again.",
-                "It decrypts to {kind}, but it carries no watermark timestamp, so its age cannot \
-                 be checked; this is not data WeChat produced.",
-            ],
-            Cause::UrlEncoded => &[
-                "{names}: still URL-encoded (%2B, %2F or %3D where '+', '/' or '=' belongs), \
-                 encoded once more than decoded; decode it once with decodeURIComponent before \
-                 passing it.",
-            ],
-        }
+        crate::generated::CAUSE_MESSAGES
+            .get(self as usize)
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -210,25 +110,20 @@ pub enum DataKind {
 }
 
 impl DataKind {
-    /// `"phone"`, `"userInfo"`, `"weRunData"` or `"other"`.
+    /// `"phone"`, `"userInfo"`, `"weRunData"` or `"other"`:
+    /// src/vocabulary.json's `kinds[].kind`, in declaration order.
     pub fn as_str(self) -> &'static str {
-        match self {
-            DataKind::Phone => "phone",
-            DataKind::UserInfo => "userInfo",
-            DataKind::WeRunData => "weRunData",
-            DataKind::Other => "other",
-        }
+        crate::generated::KINDS
+            .get(self as usize)
+            .map_or("", |kind| kind.0)
     }
 
     /// How a message names this kind (`{kind}`): src/vocabulary.json's
-    /// `kinds[].phrase` (the unit test `messages_match_the_vocabulary`).
+    /// `kinds[].phrase`.
     pub fn phrase(self) -> &'static str {
-        match self {
-            DataKind::Phone => "phone data",
-            DataKind::UserInfo => "userInfo data",
-            DataKind::WeRunData => "weRunData",
-            DataKind::Other => "other open data",
-        }
+        crate::generated::KINDS
+            .get(self as usize)
+            .map_or("", |kind| kind.1)
     }
 
     /// The kind from which top-level fields are present (phone data is
@@ -364,8 +259,9 @@ pub struct Spaced {
 }
 
 impl Spaced {
-    /// The argument names, in call order: `{names}` joins them with " and ".
-    pub const NAMES: [&'static str; 3] = ["sessionKey", "encryptedData", "iv"];
+    /// The argument names, in call order: `{names}` joins them with " and "
+    /// (src/abi.json's `spacedNames`, which the JS surface reads too).
+    pub const NAMES: [&'static str; 3] = crate::generated::SPACED_NAMES;
 
     /// One bit per argument of [`Spaced::NAMES`], in that order (the wasm ABI's form).
     pub fn bits(self) -> u32 {
@@ -952,46 +848,6 @@ mod tests {
         Cause::Expired,
         Cause::UrlEncoded,
     ];
-
-    /// The JS surface renders messages from src/vocabulary.json and
-    /// [`Diagnosis::message`] from [`Cause::messages`]: the two must be the
-    /// same words, and the cause and kind numbers the wasm ABI returns must
-    /// index the same rows.
-    #[test]
-    fn messages_match_the_vocabulary() {
-        let vocabulary: serde_json::Value =
-            serde_json::from_str(include_str!("vocabulary.json")).unwrap();
-        let causes = vocabulary["causes"].as_array().unwrap();
-        assert_eq!(causes.len(), ALL.len());
-        for (row, cause) in causes.iter().zip(ALL) {
-            assert_eq!(row["code"], cause.code());
-            assert_eq!(Cause::CODES[cause.index() as usize], cause.code());
-            let messages = row["messages"].as_object().unwrap();
-            let ours = cause.messages();
-            assert_eq!(
-                messages.len(),
-                ours.len(),
-                "{}: number of messages",
-                cause.code()
-            );
-            for (n, text) in ours.iter().enumerate() {
-                let key = (n + 1).to_string();
-                assert_eq!(messages[&key], *text, "{} message {key}", cause.code());
-            }
-        }
-        let kinds = vocabulary["kinds"].as_array().unwrap();
-        let all = [
-            DataKind::Phone,
-            DataKind::UserInfo,
-            DataKind::WeRunData,
-            DataKind::Other,
-        ];
-        assert_eq!(kinds.len(), all.len());
-        for (row, kind) in kinds.iter().zip(all) {
-            assert_eq!(row["kind"], kind.as_str());
-            assert_eq!(row["phrase"], kind.phrase());
-        }
-    }
 
     /// Every placeholder a template uses is one [`Diagnosis::write_value`]
     /// (and the JS renderer) fills: a typo would show `{name}` to users.

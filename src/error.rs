@@ -11,13 +11,14 @@
 
 use core::fmt;
 
+use crate::generated::{self, detail, status};
+
 /// Why an operation failed. See [`Error::code`] for the stable identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
-    /// An argument has the wrong type or an option is unknown / malformed.
-    /// The `&'static str` names the argument and what was expected.
-    InvalidArgument(&'static str),
+    /// An argument cannot be used; [`ArgumentProblem`] says why.
+    InvalidArgument(ArgumentProblem),
     /// `session_key` is not base64 of exactly 16 bytes.
     InvalidSessionKey {
         /// Bytes the input decoded to, or `None` when it was not base64 at all.
@@ -67,53 +68,60 @@ pub enum EncryptedDataProblem {
     UrlEncoded,
 }
 
+/// What is wrong with an argument (none of it is secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArgumentProblem {
+    /// The plaintext to encrypt would make a ciphertext larger than
+    /// decryption accepts ([`MAX_ENCRYPTED_LEN`](crate::MAX_ENCRYPTED_LEN)).
+    TooLargeToSeal,
+    /// The data could not be encrypted (its buffers do not fit).
+    NotEncrypted,
+    /// The arguments of one call into the npm package's wasm engine do not
+    /// fit its scratch buffer (never returned by the Rust API).
+    TooLarge,
+}
+
+impl ArgumentProblem {
+    /// Its detail number: the sub of the wasm ABI's status word, and the key
+    /// of its sentence in src/vocabulary.json's `INVALID_ARGUMENT` details.
+    pub(crate) fn detail(self) -> u32 {
+        use detail::invalid_argument::*;
+        match self {
+            ArgumentProblem::TooLargeToSeal => TOO_LARGE_TO_SEAL,
+            ArgumentProblem::NotEncrypted => NOT_ENCRYPTED,
+            ArgumentProblem::TooLarge => TOO_LARGE,
+        }
+    }
+}
+
 impl Error {
-    /// Every code [`Error::code`] can return, in declaration order.
-    pub const CODES: [&'static str; 9] = [
-        "INVALID_ARGUMENT",
-        "INVALID_SESSION_KEY",
-        "INVALID_IV",
-        "INVALID_ENCRYPTED_DATA",
-        "DECRYPT_FAILED",
-        "NOT_PHONE_DATA",
-        "APPID_MISMATCH",
-        "EXPIRED",
-        "RANDOM_UNAVAILABLE",
-    ];
+    /// Every code [`Error::code`] can return, in declaration order (the
+    /// engine's codes of src/vocabulary.json, by status).
+    pub const CODES: [&'static str; 9] = generated::ERROR_CODES;
 
     /// The stable, machine-readable identifier of this failure.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::InvalidArgument(_) => "INVALID_ARGUMENT",
-            Error::InvalidSessionKey { .. } => "INVALID_SESSION_KEY",
-            Error::InvalidIv { .. } => "INVALID_IV",
-            Error::InvalidEncryptedData(_) => "INVALID_ENCRYPTED_DATA",
-            Error::DecryptFailed => "DECRYPT_FAILED",
-            Error::NotPhoneData => "NOT_PHONE_DATA",
-            Error::AppIdMismatch => "APPID_MISMATCH",
-            Error::Expired => "EXPIRED",
-            Error::RandomUnavailable => "RANDOM_UNAVAILABLE",
-        }
+        // Status n is CODES[n - 1] (build.rs checks the statuses are 1..n).
+        Self::CODES
+            .get(self.status() as usize - 1)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The engine's numeric status for this error: its `status` in
-    /// src/vocabulary.json, what the wasm ABI returns (the unit test
-    /// `matches_the_vocabulary` below checks the two against each other).
-    #[cfg_attr(
-        not(all(target_arch = "wasm32", target_os = "unknown")),
-        allow(dead_code)
-    )]
+    /// src/vocabulary.json, what the wasm ABI returns.
     pub(crate) fn status(&self) -> u32 {
         match self {
-            Error::InvalidArgument(_) => 1,
-            Error::InvalidSessionKey { .. } => 2,
-            Error::InvalidIv { .. } => 3,
-            Error::InvalidEncryptedData(_) => 4,
-            Error::DecryptFailed => 5,
-            Error::NotPhoneData => 6,
-            Error::AppIdMismatch => 7,
-            Error::Expired => 8,
-            Error::RandomUnavailable => 9,
+            Error::InvalidArgument(_) => status::INVALID_ARGUMENT,
+            Error::InvalidSessionKey { .. } => status::INVALID_SESSION_KEY,
+            Error::InvalidIv { .. } => status::INVALID_IV,
+            Error::InvalidEncryptedData(_) => status::INVALID_ENCRYPTED_DATA,
+            Error::DecryptFailed => status::DECRYPT_FAILED,
+            Error::NotPhoneData => status::NOT_PHONE_DATA,
+            Error::AppIdMismatch => status::APPID_MISMATCH,
+            Error::Expired => status::EXPIRED,
+            Error::RandomUnavailable => status::RANDOM_UNAVAILABLE,
         }
     }
 
@@ -121,13 +129,7 @@ impl Error {
     /// one exists (`-41001` illegal AES key, `-41002` illegal IV, `-41003` AES
     /// decryption failed, `-41004` illegal buffer).
     pub fn wx_err_code(&self) -> Option<i32> {
-        match self {
-            Error::InvalidSessionKey { .. } => Some(-41001),
-            Error::InvalidIv { .. } => Some(-41002),
-            Error::DecryptFailed => Some(-41003),
-            Error::InvalidEncryptedData(_) => Some(-41004),
-            _ => None,
-        }
+        generated::wx_err_code(self.status())
     }
 }
 
@@ -140,9 +142,9 @@ impl fmt::Display for Error {
             }
         }
         match self {
-            Error::InvalidArgument(what) => {
-                f.write_str("invalid argument: ")?;
-                f.write_str(what)
+            Error::InvalidArgument(problem) => {
+                f.write_str(generated::INVALID_ARGUMENT_MESSAGE)?;
+                f.write_str(generated::invalid_argument_detail(problem.detail()))
             }
             Error::InvalidSessionKey { decoded_len } => {
                 f.write_str(
@@ -217,41 +219,44 @@ pub type Result<T> = core::result::Result<T, Error>;
 mod tests {
     use super::*;
 
-    /// One of each variant.
-    const ALL: [Error; 9] = [
-        Error::InvalidArgument("x"),
-        Error::InvalidSessionKey { decoded_len: None },
-        Error::InvalidIv { decoded_len: None },
-        Error::InvalidEncryptedData(EncryptedDataProblem::Empty),
-        Error::DecryptFailed,
-        Error::NotPhoneData,
-        Error::AppIdMismatch,
-        Error::Expired,
-        Error::RandomUnavailable,
-    ];
-
-    /// src/vocabulary.json is the single source of the codes, their engine
-    /// status and WXBizDataCrypt number; the enum must say the same, and
-    /// `CODES` must list exactly the codes `code()` returns.
+    /// Each variant names its code and WXBizDataCrypt number (both come
+    /// from src/vocabulary.json through its status).
     #[test]
-    fn matches_the_vocabulary() {
-        let vocabulary: serde_json::Value =
-            serde_json::from_str(include_str!("vocabulary.json")).expect("vocabulary.json is JSON");
-        let rows = vocabulary["errors"].as_array().expect("errors");
-        let engine_rows: Vec<_> = rows
-            .iter()
-            .filter(|row| row["source"] == "engine")
-            .collect();
-        assert_eq!(engine_rows.len(), ALL.len());
-        for (error, row) in ALL.iter().zip(engine_rows) {
-            assert_eq!(row["code"], error.code(), "{error:?}");
-            assert_eq!(row["status"], error.status(), "{error:?}");
-            assert_eq!(
-                row["wxErrCode"].as_i64(),
-                error.wx_err_code().map(i64::from),
-                "{error:?}"
-            );
+    fn codes_and_numbers() {
+        let cases = [
+            (
+                Error::InvalidArgument(ArgumentProblem::NotEncrypted),
+                "INVALID_ARGUMENT",
+                None,
+            ),
+            (
+                Error::InvalidSessionKey { decoded_len: None },
+                "INVALID_SESSION_KEY",
+                Some(-41001),
+            ),
+            (
+                Error::InvalidIv { decoded_len: None },
+                "INVALID_IV",
+                Some(-41002),
+            ),
+            (
+                Error::InvalidEncryptedData(EncryptedDataProblem::Empty),
+                "INVALID_ENCRYPTED_DATA",
+                Some(-41004),
+            ),
+            (Error::DecryptFailed, "DECRYPT_FAILED", Some(-41003)),
+            (Error::NotPhoneData, "NOT_PHONE_DATA", None),
+            (Error::AppIdMismatch, "APPID_MISMATCH", None),
+            (Error::Expired, "EXPIRED", None),
+            (Error::RandomUnavailable, "RANDOM_UNAVAILABLE", None),
+        ];
+        for (error, code, number) in cases {
+            assert_eq!((error.code(), error.wx_err_code()), (code, number));
         }
-        assert_eq!(Error::CODES.to_vec(), ALL.map(|e| e.code()).to_vec());
+        assert_eq!(Error::CODES.to_vec(), cases.map(|c| c.1).to_vec());
+        assert_eq!(
+            Error::InvalidArgument(ArgumentProblem::TooLargeToSeal).to_string(),
+            "invalid argument: data is larger than decryption accepts (1 MiB of ciphertext)"
+        );
     }
 }

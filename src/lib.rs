@@ -30,6 +30,12 @@ pub mod base64;
 mod cipher;
 mod diagnose;
 mod error;
+/// Constants that build.rs generates from src/abi.json and
+/// src/vocabulary.json (the ABI's numbers are used only on wasm32).
+#[allow(dead_code)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/generated.rs"));
+}
 mod json;
 mod open_data;
 mod signature;
@@ -48,7 +54,7 @@ pub use diagnose::{
     diagnose, AppIdText, Cause, DataKind, Detail, DiagnoseOptions, Diagnosis, SignatureCheck,
     Spaced,
 };
-pub use error::{EncryptedDataProblem, Error, Result};
+pub use error::{ArgumentProblem, EncryptedDataProblem, Error, Result};
 pub use open_data::{
     decrypt_data, decrypt_phone, decrypt_text, encrypt_data, encrypt_data_with_iv, DecryptOptions,
     EncryptedData, OpenData, PhoneInfo, Watermark, CLOCK_SKEW_SECONDS,

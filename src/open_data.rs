@@ -6,7 +6,7 @@ use serde::Serialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::cipher::{self, BLOCK_LEN};
-use crate::error::{EncryptedDataProblem, Error, Result};
+use crate::error::{ArgumentProblem, EncryptedDataProblem, Error, Result};
 use crate::{base64, json, MAX_ENCRYPTED_BASE64_LEN, MAX_ENCRYPTED_LEN};
 
 /// How far (seconds) a watermark timestamp may lie in the future of `now`
@@ -432,22 +432,20 @@ pub(crate) fn seal_in_place(
     out: &mut [u8],
 ) -> Result<usize> {
     if len >= MAX_ENCRYPTED_LEN {
-        return Err(Error::InvalidArgument(
-            "data is larger than decryption accepts (1 MiB of ciphertext)",
-        ));
+        return Err(Error::InvalidArgument(ArgumentProblem::TooLargeToSeal));
     }
     let key = Zeroizing::new(
         base64::decode_16_into(key, out)
             .map_err(|decoded_len| Error::InvalidSessionKey { decoded_len })?,
     );
     let sealed = cipher::encrypt_in_place(&key, iv, buf, len)
-        .ok_or(Error::InvalidArgument("data could not be encrypted"))?;
+        .ok_or(Error::InvalidArgument(ArgumentProblem::NotEncrypted))?;
     base64::encode_into(
         buf.get(..sealed)
-            .ok_or(Error::InvalidArgument("data could not be encrypted"))?,
+            .ok_or(Error::InvalidArgument(ArgumentProblem::NotEncrypted))?,
         out,
     )
-    .ok_or(Error::InvalidArgument("data could not be encrypted"))
+    .ok_or(Error::InvalidArgument(ArgumentProblem::NotEncrypted))
 }
 
 /// Decrypts any open data (userInfo, weRunData, share info, phone number) and
@@ -528,7 +526,7 @@ pub fn encrypt_data_with_iv(
     out.truncate(n);
     Ok(EncryptedData {
         encrypted_data: String::from_utf8(out)
-            .map_err(|_| Error::InvalidArgument("data could not be encrypted"))?,
+            .map_err(|_| Error::InvalidArgument(ArgumentProblem::NotEncrypted))?,
         iv: base64::encode(iv),
     })
 }

@@ -3,35 +3,20 @@
 // wx_diagnose export of src/abi_diagnose.rs, whose module docs give the
 // header words read here); this module checks the arguments, writes them
 // into the scratch buffer, and renders the sentence from the templates in
-// src/vocabulary.json, the ones Rust's Diagnosis::message renders too (the
-// unit test messages_match_the_vocabulary in src/diagnose.rs keeps them in
-// step; tests/js/diagnose.test.mjs checks every cause through this file).
+// src/vocabulary.json, the ones Rust's Diagnosis::message renders too
+// (build.rs generates its strings from the file); tests/js/diagnose.test.mjs
+// checks every cause through this file.
 import vocabulary from '../../src/vocabulary.json';
 import { WxOpenDataError, ERRORS, CODE_OF_STATUS, invalidArgument } from './errors.mjs';
 import { missingKey, readOptions, seconds } from './api.mjs';
 import { millis } from './options.mjs';
+// wx_diagnose's header words (their meaning: src/abi_diagnose.rs) and
+// numbers: src/abi.json, generated.
+import {
+  HEADER, ABSENT, NO_KEY, STATUS_SUB_SHIFT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, DIAGNOSIS, DETAILS, FINDING_SHIFT, SPACED_NAMES,
+} from './abi-constants.mjs';
 
 const OPTION_KEYS = Object.freeze(vocabulary.options.diagnose.slice());
-/** More older keys than anyone keeps; bounds the work of one call. */
-const MAX_PREVIOUS = 64;
-
-/** Header words (src/abi.rs's scratch header; their meaning for wx_diagnose is in src/abi_diagnose.rs). */
-const HEADER = 32;
-const APPID_PTR = 0;
-const APPID_LEN = 1;
-const FINDING = 2;
-const PARTS = 3;
-const EXPECTED_PTR = 4;
-const EXPECTED_LEN = 5;
-const A_LOW = 4;
-const B_LOW = 6;
-/** FINDING's matched key when none decrypts. */
-const NO_KEY = 0xffff;
-/** An absent input's length. */
-const NONE = 0xffffffff;
-
-/** The arguments `{names}` lists, one bit each (src/diagnose.rs `Spaced::NAMES`). */
-const SPACED_NAMES = ['sessionKey', 'encryptedData', 'iv'];
 
 function string(value, what) {
   if (typeof value !== 'string') throw invalidArgument(`${what} must be a string`);
@@ -63,7 +48,7 @@ function previousKeys(list) {
 function errorSentence(status, n) {
   const row = ERRORS[CODE_OF_STATUS[status & 0xff]];
   if (row === undefined) return 'invalid input';
-  const detail = row.details && row.details[String((status >>> 8) & 0xff)];
+  const detail = row.details && row.details[String((status >>> STATUS_SUB_SHIFT) & 0xff)];
   return row.message + (detail === undefined ? '' : detail.replace('{n}', String(n)));
 }
 
@@ -76,23 +61,23 @@ function render(template, value) {
 }
 
 export function createDiagnose(engine) {
-  /** The u64 at header words (low, low + 1); the engine writes at most 2^53 - 1. */
-  function number(e, low) {
-    return e.header(low) + e.header(low + 1) * 0x100000000;
+  /** The u64 at header words (low, high); the engine writes at most 2^53 - 1. */
+  function number(e, low, high) {
+    return e.header(low) + e.header(high) * 0x100000000;
   }
 
   /** The finding in the header words, as the public result object. */
   function finding(e) {
-    const word = e.header(FINDING);
+    const word = e.header(DIAGNOSIS.FINDING);
     const row = vocabulary.causes[word & 0xff];
     if (row === undefined) throw invalidArgument('unexpected engine result');
-    const kindRow = vocabulary.kinds[((word >>> 8) & 0xff) - 1];
-    const matched = word >>> 16;
+    const kindRow = vocabulary.kinds[((word >>> FINDING_SHIFT.KIND_SHIFT) & 0xff) - 1];
+    const matched = word >>> FINDING_SHIFT.KEY_SHIFT;
     const appIdMismatch = row.code === 'APPID_MISMATCH';
-    const appid = appIdMismatch ? e.textAt(APPID_PTR, APPID_LEN) : '';
-    const expected = appIdMismatch ? e.textAt(EXPECTED_PTR, EXPECTED_LEN) : '';
-    const a = appIdMismatch ? 0 : number(e, A_LOW);
-    const b = number(e, B_LOW);
+    const appid = appIdMismatch ? e.textAt(DIAGNOSIS.APPID_PTR, DIAGNOSIS.APPID_LEN) : '';
+    const expected = appIdMismatch ? e.textAt(DIAGNOSIS.EXPECTED_PTR, DIAGNOSIS.EXPECTED_LEN) : '';
+    const a = number(e, DIAGNOSIS.A_LOW, DIAGNOSIS.A_HIGH);
+    const b = number(e, DIAGNOSIS.B_LOW, DIAGNOSIS.B_HIGH);
     const value = (name) => {
       switch (name) {
         case 'kind': return kindRow === undefined ? 'open data' : kindRow.phrase;
@@ -106,7 +91,7 @@ export function createDiagnose(engine) {
       }
     };
     let message = '';
-    const parts = e.header(PARTS);
+    const parts = e.header(DIAGNOSIS.PARTS);
     for (let shift = 0; shift < 32; shift += 8) {
       const template = row.messages[String((parts >>> shift) & 0xff)];
       if (template === undefined) break;
@@ -126,7 +111,7 @@ export function createDiagnose(engine) {
     // had (tests/js/readme.test.mjs runs the README's one with none).
     if (missingKey(sessionKey)) {
       const row = ERRORS.INVALID_SESSION_KEY;
-      return { cause: 'INVALID_INPUT', message: `${row.message}${row.details['2']}.`, kind: null, matchedPreviousKey: null };
+      return { cause: 'INVALID_INPUT', message: `${row.message}${row.details[DETAILS.INVALID_SESSION_KEY.MISSING]}.`, kind: null, matchedPreviousKey: null };
     }
     string(sessionKey, 'sessionKey');
     string(encryptedData, 'encryptedData');
@@ -154,7 +139,7 @@ export function createDiagnose(engine) {
     // diagnose explains, it does not refuse. 2 units (6 bytes) per previous key hold its u32 length.
     const lens = e.write(strings, 0, 2 * previous.length);
     let next = 3;
-    const optionalLens = optional.map((text) => (text === undefined ? NONE : lens[next++]));
+    const optionalLens = optional.map((text) => (text === undefined ? ABSENT : lens[next++]));
     let total = 0;
     for (let i = 0; i < lens.length; i++) total += lens[i];
     let previousLen = 0;

@@ -3,17 +3,8 @@
 // status words into WxOpenDataErrors. Every rule is decided in Rust
 // (src/abi.rs); this file moves bytes and builds values.
 import { WxOpenDataError, CODE_OF_STATUS, ERRORS } from './errors.mjs';
-
-/** Header words of the scratch buffer (src/abi.rs). */
-const HEADER = 32;
-const OUT_PTR = 0;
-const OUT_LEN = 1;
-const FLAGS = 2;
-const DETAIL = 3;
-const IV_PTR = 4;
-const IV_LEN = 5;
-/** "No appid check" for wx_open. */
-const NONE = 0xffffffff;
+// The scratch header's words, flags and numbers: src/abi.json, generated.
+import { HEADER, ABSENT, STATUS_SUB_SHIFT, SPAN_COUNT, FAILURE, OUTPUT, OPENED, SEALED_IV, FLAG } from './abi-constants.mjs';
 
 /**
  * A module that uses one SIMD128 instruction (i8x16.swizzle, the one vpaes
@@ -86,7 +77,7 @@ export function createEngine(instance, codecFor, random) {
   function fail(status) {
     const code = CODE_OF_STATUS[status & 0xff];
     if (code === undefined) throw new WxOpenDataError('INVALID_ARGUMENT', 'invalid argument: unexpected engine status');
-    const detail = detailOf(code, (status >>> 8) & 0xff, header(DETAIL));
+    const detail = detailOf(code, (status >>> STATUS_SUB_SHIFT) & 0xff, header(FAILURE.DETAIL));
     const message = ERRORS[code].message + detail;
     throw new WxOpenDataError(code, message);
   }
@@ -128,20 +119,20 @@ export function createEngine(instance, codecFor, random) {
   /**
    * What wx_open / wx_check found: the text, whether countryCode is a
    * number, and for phone data in WeChat's exact form the spans of its five
-   * values (FLAGS bit 1; words 3-7, `start | len << 16`), from which the
-   * object is built without JSON.parse.
+   * values (FLAG.HAS_SPANS; SPAN_COUNT words from OPENED.SPANS, each
+   * `start | len << 16`), from which the object is built without JSON.parse.
    */
   function opened(text) {
-    const flags = header(FLAGS);
+    const flags = header(OPENED.FLAGS);
     let spans = null;
-    if (flags & 2) {
+    if (flags & FLAG.HAS_SPANS) {
       spans = [];
-      for (let w = 3; w < 8; w++) {
+      for (let w = OPENED.SPANS; w < OPENED.SPANS + SPAN_COUNT; w++) {
         const word = header(w);
         spans.push((word & 0xffff), (word & 0xffff) + (word >>> 16));
       }
     }
-    return { text, numericCountryCode: (flags & 1) === 1, spans };
+    return { text, numericCountryCode: (flags & FLAG.NUMERIC_COUNTRY_CODE) !== 0, spans };
   }
 
   /** The UTF-8 text at header words (ptr, len). */
@@ -161,11 +152,11 @@ export function createEngine(instance, codecFor, random) {
       if (hasAppId) strings.push(checks.appId);
       const lens = write(strings, encryptedData.length, 0);
       const maxAge = checks.maxAgeSeconds === undefined ? -1 : checks.maxAgeSeconds;
-      const status = wasm.wx_open(phone ? 1 : 0, lens[0], lens[1], lens[2], hasAppId ? lens[3] : NONE, maxAge, checks.now);
+      const status = wasm.wx_open(phone ? 1 : 0, lens[0], lens[1], lens[2], hasAppId ? lens[3] : ABSENT, maxAge, checks.now);
       refresh();
       if (status !== 0) fail(status);
       try {
-        return opened(textAt(OUT_PTR, OUT_LEN));
+        return opened(textAt(OUTPUT.OUT_PTR, OUTPUT.OUT_LEN));
       } finally {
         wasm.wx_wipe();
       }
@@ -178,7 +169,7 @@ export function createEngine(instance, codecFor, random) {
       if (hasAppId) strings.push(checks.appId);
       const lens = write(strings, 0, 0);
       const maxAge = checks.maxAgeSeconds === undefined ? -1 : checks.maxAgeSeconds;
-      const status = wasm.wx_check(phone ? 1 : 0, lens[0], hasAppId ? lens[1] : NONE, maxAge, checks.now);
+      const status = wasm.wx_check(phone ? 1 : 0, lens[0], hasAppId ? lens[1] : ABSENT, maxAge, checks.now);
       refresh();
       // Read the header before wx_wipe, which zeroes it with the inputs (a
       // numeric countryCode stayed a number: api.test.mjs, phoneInfoFromJson).
@@ -204,7 +195,7 @@ export function createEngine(instance, codecFor, random) {
       refresh();
       if (status !== 0) fail(status);
       try {
-        return { encryptedData: textAt(OUT_PTR, OUT_LEN), iv: textAt(IV_PTR, IV_LEN) };
+        return { encryptedData: textAt(OUTPUT.OUT_PTR, OUTPUT.OUT_LEN), iv: textAt(SEALED_IV.IV_PTR, SEALED_IV.IV_LEN) };
       } finally {
         wasm.wx_wipe();
       }

@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { loadWithInstance } from '../soak/wasm-instance.mjs';
 import { entries } from './support/entries.mjs';
 import { APPID, seal } from './support/payloads.mjs';
+import { HEADER } from '../../pkg-template/src/abi-constants.mjs';
 
 const vocabulary = JSON.parse(readFileSync(new URL('../../src/vocabulary.json', import.meta.url), 'utf8'));
 const ENGINE_CODES = vocabulary.errors.filter((row) => row.source === 'engine').map((row) => row.code);
@@ -260,7 +261,7 @@ describe('zeroization: nothing secret left in wasm linear memory after a call', 
     const wasm = instance.exports;
     const text = Buffer.from(s.sessionKey);
     assert.equal(wasm.wx_reserve(text.length, 0), 0);
-    new Uint8Array(memory.buffer).set(text, wasm.wx_scratch() + 32);
+    new Uint8Array(memory.buffer).set(text, wasm.wx_scratch() + HEADER);
     assert.equal(wasm.wx_check_key(text.length), 0);
     assert.equal(memoryHas(text), true, 'key text not found');
     assert.equal(memoryHas(s.key), true, 'decoded key not found');

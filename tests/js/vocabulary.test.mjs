@@ -12,9 +12,8 @@
 //   and message; the WeChat client raises every client code against the
 //   package's mock; WxOpenDataError and isWxOpenDataError know exactly the
 //   vocabulary's codes.
-// Rust's copies are checked by the unit tests matches_the_vocabulary
-// (src/error.rs) and messages_match_the_vocabulary (src/diagnose.rs) and by
-// tests/diagnose.rs; the README tables by tests/js/readme.test.mjs.
+// Rust has no copy: build.rs generates its codes, statuses and templates
+// from the file; the README tables are checked by tests/js/readme.test.mjs.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
