@@ -665,6 +665,15 @@ async function signedCall(s, path, openid, sessionKey) {
   return { reply, secrets };
 }
 
+/** A POST of `body` with the access token in the query, retried once on a token error; every token used joins `secrets`. */
+function postWithToken(s, path, body, secrets) {
+  const call = newCall(s);
+  return withToken(s, call, (token) => {
+    secrets.push(token);
+    return exchange(s, path, { access_token: token }, body, secrets, call);
+  });
+}
+
 /**
  * The call in flight for `key` (method + single-use code (+ openid)), else
  * run() started and remembered until it settles. WeChat accepts a code once
@@ -862,11 +871,7 @@ export class WeChatClient {
       // entry's init()), or the call fails with no request made and the
       // single-use code unspent (tests/client/web-entry.test.mjs).
       await engineReady();
-      const call = newCall(s);
-      const reply = await withToken(s, call, (token) => {
-        secrets.push(token);
-        return exchange(s, path, { access_token: token }, body, secrets, call);
-      });
+      const reply = await postWithToken(s, path, body, secrets);
       if (failed(reply)) throw apiError(path, reply, secrets);
       return phoneInfoOfReply(reply.phone_info, { appId: s.appId });
     });
@@ -937,11 +942,7 @@ export class WeChatClient {
     const path = '/wxa/business/checkencryptedmsg';
     const body = { encrypted_msg_hash: await sha256Hex(text) };
     const secrets = [s.appSecret];
-    const call = newCall(s);
-    const reply = await withToken(s, call, (token) => {
-      secrets.push(token);
-      return exchange(s, path, { access_token: token }, body, secrets, call);
-    });
+    const reply = await postWithToken(s, path, body, secrets);
     if (reply.errcode === 1) return { valid: false, createTime: null };
     if (failed(reply)) throw apiError(path, reply, secrets);
     // "vaild" is WeChat's spelling of the member.
