@@ -5,6 +5,7 @@
 // (the web entry throws there until init() has run).
 import vocabulary from '../../src/vocabulary.json';
 import { ERRORS, WxOpenDataError, invalidArgument } from './errors.mjs';
+import { DETAILS } from './abi-constants.mjs';
 import { readOptions, millis } from './options.mjs';
 import { createDiagnose } from './diagnose.mjs';
 import { installPhoneRule } from './rules.mjs';
@@ -31,7 +32,7 @@ export const missingKey = (value) => value === undefined || value === null || va
 function sessionKeyArg(value) {
   if (missingKey(value)) {
     const row = ERRORS.INVALID_SESSION_KEY;
-    throw new WxOpenDataError('INVALID_SESSION_KEY', row.message + row.details['2']);
+    throw new WxOpenDataError('INVALID_SESSION_KEY', row.message + row.details[DETAILS.INVALID_SESSION_KEY.MISSING]);
   }
   return string(value, 'sessionKey');
 }
