@@ -212,6 +212,19 @@ fn abi_constants(abi: &Value, vocabulary: &Value, out: &mut String) {
     line("}".into());
 }
 
+/// `pub(crate) const NAME: [&str; n]` of the `code` member of each row, in order.
+fn code_array<'a>(out: &mut String, doc: &str, name: &str, rows: impl Iterator<Item = &'a Value>) {
+    let codes: Vec<String> = rows
+        .map(|r| format!("{:?}", string(&r["code"], "code")))
+        .collect();
+    let _ = writeln!(
+        out,
+        "/// {doc}\npub(crate) const {name}: [&str; {}] = [{}];",
+        codes.len(),
+        codes.join(", ")
+    );
+}
+
 fn vocabulary_constants(vocabulary: &Value, out: &mut String) {
     let errors = vocabulary["errors"]
         .as_array()
@@ -222,15 +235,11 @@ fn vocabulary_constants(vocabulary: &Value, out: &mut String) {
             fail("engine errors must have statuses 1..n in order");
         }
     }
-    let codes: Vec<String> = engine
-        .iter()
-        .map(|r| format!("{:?}", string(&r["code"], "code")))
-        .collect();
-    let _ = writeln!(
+    code_array(
         out,
-        "/// The engine's error codes; status `n` is the code at `n - 1`.\npub(crate) const ERROR_CODES: [&str; {}] = [{}];",
-        codes.len(),
-        codes.join(", ")
+        "The engine's error codes; status `n` is the code at `n - 1`.",
+        "ERROR_CODES",
+        engine.iter().copied(),
     );
 
     let _ = writeln!(
@@ -269,15 +278,11 @@ fn vocabulary_constants(vocabulary: &Value, out: &mut String) {
     let causes = vocabulary["causes"]
         .as_array()
         .unwrap_or_else(|| fail("vocabulary causes"));
-    let cause_codes: Vec<String> = causes
-        .iter()
-        .map(|r| format!("{:?}", string(&r["code"], "code")))
-        .collect();
-    let _ = writeln!(
+    code_array(
         out,
-        "/// The diagnosis causes, in the order of `Cause`.\npub(crate) const CAUSE_CODES: [&str; {}] = [{}];",
-        cause_codes.len(),
-        cause_codes.join(", ")
+        "The diagnosis causes, in the order of `Cause`.",
+        "CAUSE_CODES",
+        causes.iter(),
     );
     let _ = writeln!(
         out,
