@@ -22,6 +22,9 @@ function string(value, what) {
 /** A session_key that is not there at all (undefined, null, ''): the session store lost it. */
 export const missingKey = (value) => value === undefined || value === null || value === '';
 
+/** INVALID_SESSION_KEY's sentence for a missing key, shared by decryption (thrown) and diagnose() (reported). */
+export const MISSING_KEY_MESSAGE = ERRORS.INVALID_SESSION_KEY.message + ERRORS.INVALID_SESSION_KEY.details[DETAILS.INVALID_SESSION_KEY.MISSING];
+
 /**
  * The sessionKey argument of the decryption functions. A missing key is
  * INVALID_SESSION_KEY, whose handling is "log in again", not the
@@ -30,10 +33,7 @@ export const missingKey = (value) => value === undefined || value === null || va
  * (tests/js/api.test.mjs "a missing session_key", tests/js/readme.test.mjs).
  */
 function sessionKeyArg(value) {
-  if (missingKey(value)) {
-    const row = ERRORS.INVALID_SESSION_KEY;
-    throw new WxOpenDataError('INVALID_SESSION_KEY', row.message + row.details[DETAILS.INVALID_SESSION_KEY.MISSING]);
-  }
+  if (missingKey(value)) throw new WxOpenDataError('INVALID_SESSION_KEY', MISSING_KEY_MESSAGE);
   return string(value, 'sessionKey');
 }
 

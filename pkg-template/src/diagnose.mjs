@@ -8,12 +8,12 @@
 // checks every cause through this file.
 import vocabulary from '../../src/vocabulary.json';
 import { WxOpenDataError, ERRORS, CODE_OF_STATUS, invalidArgument } from './errors.mjs';
-import { missingKey, readOptions, seconds } from './api.mjs';
+import { MISSING_KEY_MESSAGE, missingKey, readOptions, seconds } from './api.mjs';
 import { millis } from './options.mjs';
 // wx_diagnose's header words (their meaning: src/abi_diagnose.rs) and
 // numbers: src/abi.json, generated.
 import {
-  HEADER, ABSENT, NO_KEY, STATUS_SUB_SHIFT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, DIAGNOSIS, DETAILS, FINDING_SHIFT, SPACED_NAMES,
+  HEADER, ABSENT, NO_KEY, STATUS_SUB_SHIFT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, DIAGNOSIS, FINDING_SHIFT, SPACED_NAMES,
 } from './abi-constants.mjs';
 
 const OPTION_KEYS = Object.freeze(vocabulary.options.diagnose.slice());
@@ -109,10 +109,7 @@ export function createDiagnose(engine) {
     // A missing session_key (the session store lost it) is a finding, not a
     // throw: diagnose() is called from catch blocks with whatever the request
     // had (tests/js/readme.test.mjs runs the README's one with none).
-    if (missingKey(sessionKey)) {
-      const row = ERRORS.INVALID_SESSION_KEY;
-      return { cause: 'INVALID_INPUT', message: `${row.message}${row.details[DETAILS.INVALID_SESSION_KEY.MISSING]}.`, kind: null, matchedPreviousKey: null };
-    }
+    if (missingKey(sessionKey)) return { cause: 'INVALID_INPUT', message: `${MISSING_KEY_MESSAGE}.`, kind: null, matchedPreviousKey: null };
     string(sessionKey, 'sessionKey');
     string(encryptedData, 'encryptedData');
     string(iv, 'iv');
