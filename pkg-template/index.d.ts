@@ -326,6 +326,31 @@ export interface UserEncryptKey {
   createTime: number;
 }
 
+/**
+ * A user encryption key as decryptWithUserKey needs it: one element of
+ * getUserEncryptKey's list (a UserEncryptKey), or what the Mini Program's
+ * wx.getUserCryptoManager().getLatestUserKey() returns.
+ */
+export interface UserKeyInfo {
+  /** Base64 of the 16-byte AES-128 key. */
+  encryptKey: string;
+  /** 16 characters, used as the 16 bytes of the AES-CBC iv. */
+  iv: string;
+  version?: number;
+}
+
+/**
+ * Opens what the Mini Program encrypted with the user key of
+ * wx.getUserCryptoManager(): AES-128-CBC with PKCS#7 padding, the key
+ * base64-decoded, the iv's 16 characters as its bytes, the ciphertext in
+ * base64, the plaintext JSON text (e.g. JSON.stringify(data)). Returns the
+ * JSON value; pass your own type as T. Pick the key whose version the
+ * Mini Program sent (getUserEncryptKey lists the latest 3). WeChat leaves
+ * the cipher to the app: docs/client.md shows the Mini Program half.
+ * @throws {WxOpenDataError} INVALID_ARGUMENT (a key or ciphertext of the wrong shape; the message says which, never its value), DECRYPT_FAILED (another key, another cipher, damaged, or not JSON)
+ */
+export declare function decryptWithUserKey<T = unknown>(keyInfo: UserKeyInfo, encryptedData: string): T;
+
 /** The request id in one of WeChat's errmsg strings, or null. */
 export declare function ridOf(errmsg: unknown): string | null;
 
