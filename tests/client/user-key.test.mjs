@@ -77,6 +77,13 @@ test('decryptWithUserKey: after a rotation the older version still opens with it
     const cipher = createCipheriv('aes-128-cbc', Buffer.from(fresh.encryptKey, 'base64'), Buffer.from(fresh.iv, 'ascii'));
     const notJson = Buffer.concat([cipher.update('not json at all', 'utf8'), cipher.final()]).toString('base64');
     assert.equal(thrown(() => decryptWithUserKey(fresh, notJson)).code, 'DECRYPT_FAILED');
+    // Another mode over whole blocks (ECB, CTR) is refused the same way.
+    const plain = Buffer.from(JSON.stringify({ padded: 'to 32 bytes...' }).padEnd(32, ' '));
+    for (const [mode, iv] of [['aes-128-ecb', null], ['aes-128-ctr', Buffer.from(fresh.iv, 'ascii')]]) {
+      const other = createCipheriv(mode, Buffer.from(fresh.encryptKey, 'base64'), iv);
+      const sealed = Buffer.concat([other.update(plain), other.final()]).toString('base64');
+      assert.equal(thrown(() => decryptWithUserKey(fresh, sealed)).code, 'DECRYPT_FAILED', mode);
+    }
   } finally {
     await close();
   }
