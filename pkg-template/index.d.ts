@@ -6,10 +6,14 @@
 // its own init, initSync and engineBuild.
 //
 // Hand-written against pkg-template/src (api.mjs, errors.mjs, node.mjs,
-// web.mjs, client.mjs, store.mjs, redis-store.mjs, cloud.mjs); codes,
-// causes and kinds are src/vocabulary.json's. scripts/test-types.sh compiles
-// tests/types/*.ts against the packed package and runs
-// @arethetypeswrong/cli on it.
+// web.mjs, client.mjs, store.mjs, redis-store.mjs, cloud.mjs), except the
+// unions of codes, causes, kinds and option keys: vocabulary.d.ts, generated
+// from src/vocabulary.json (scripts/vocabulary-types.mjs) and re-exported
+// here. scripts/test-types.sh compiles tests/types/*.ts against the packed
+// package and runs @arethetypeswrong/cli on it.
+import type { WxOpenDataErrorCode, DiagnosisCause, OpenDataKind, DecryptOptionKey, DiagnoseOptionKey } from './vocabulary.js';
+
+export * from './vocabulary.js';
 
 /** Where and when WeChat produced the data. */
 export interface Watermark {
@@ -31,12 +35,12 @@ export interface PhoneInfo {
 }
 
 /**
- * Checks on the watermark. Unknown keys are rejected (a typo must not disable
- * a check), and so is a key that is present without a valid value:
- * `{ appId: undefined }` (an unset environment variable) or `{ appId: '' }`
- * is INVALID_ARGUMENT; leave a key out to skip its check.
+ * Every option key of the decryption functions and diagnose(), with its
+ * value. DecryptOptions and DiagnoseOptions pick their keys from it by the
+ * generated key unions (so a key the vocabulary gains without a type here
+ * fails to compile: scripts/test-types.sh).
  */
-export interface DecryptOptions {
+export interface OptionValues {
   /** The watermark appid must equal this (your Mini Program's AppID, non-empty). */
   appId?: string;
   /** The watermark timestamp may be at most this many seconds old (and at most 60 s in the future); a non-negative integer. */
@@ -47,7 +51,21 @@ export interface DecryptOptions {
    * A value below 1e11 (seconds by mistake) is INVALID_ARGUMENT.
    */
   now?: number;
+  /** rawData from the same callback (needs signature). */
+  rawData?: string;
+  /** Its signature, sha1(rawData + session_key) in hex (needs rawData). */
+  signature?: string;
+  /** Older session keys of the same user: the one that decrypts is named by index. */
+  previousSessionKeys?: string[];
 }
+
+/**
+ * Checks on the watermark. Unknown keys are rejected (a typo must not disable
+ * a check), and so is a key that is present without a valid value:
+ * `{ appId: undefined }` (an unset environment variable) or `{ appId: '' }`
+ * is INVALID_ARGUMENT; leave a key out to skip its check.
+ */
+export interface DecryptOptions extends Pick<OptionValues, DecryptOptionKey> {}
 
 /** Decrypted open data of any kind: the JSON object WeChat encrypted. */
 export interface OpenData {
@@ -60,19 +78,6 @@ export interface EncryptedPayload {
   encryptedData: string;
   iv: string;
 }
-
-/** Stable error codes; messages may improve between releases, codes never change. */
-export type WxOpenDataErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'INVALID_SESSION_KEY'
-  | 'INVALID_IV'
-  | 'INVALID_ENCRYPTED_DATA'
-  | 'DECRYPT_FAILED'
-  | 'NOT_PHONE_DATA'
-  | 'APPID_MISMATCH'
-  | 'EXPIRED'
-  | 'RANDOM_UNAVAILABLE'
-  | WeChatClientErrorCode;
 
 /**
  * Every error this package throws. `code`, `wxErrCode`, `errcode` and `rid`
@@ -154,39 +159,8 @@ export declare class WXBizDataCrypt {
   decryptData(encryptedData: string, iv: string): OpenData;
 }
 
-/** Stable codes of diagnose() findings; messages may improve, codes never change. */
-export type DiagnosisCause =
-  | 'OK'
-  | 'INVALID_INPUT'
-  | 'PLUS_BECAME_SPACE'
-  | 'TRUNCATED'
-  | 'IV_MISMATCH'
-  | 'KEY_IV_SWAPPED'
-  | 'STALE_SESSION_KEY'
-  | 'NOT_PHONE_DATA'
-  | 'APPID_MISMATCH'
-  | 'EXPIRED'
-  | 'URL_ENCODED';
-
 /** Extra evidence and checks for diagnose(). Unknown keys, and present keys without a valid value, are rejected. */
-export interface DiagnoseOptions {
-  /** rawData from the same callback (needs signature). */
-  rawData?: string;
-  /** Its signature, sha1(rawData + session_key) in hex (needs rawData). */
-  signature?: string;
-  /** Older session keys of the same user: the one that decrypts is named by index. */
-  previousSessionKeys?: string[];
-  /** Your Mini Program's AppID: the watermark appid must equal it. */
-  appId?: string;
-  /** The watermark may be at most this many seconds old. */
-  maxAgeSeconds?: number;
-  /**
-   * The current time in milliseconds since the epoch, like Date.now() (the
-   * unit of `now` everywhere in this package), for tests; default Date.now().
-   * A value below 1e11 (seconds by mistake) is INVALID_ARGUMENT.
-   */
-  now?: number;
-}
+export interface DiagnoseOptions extends Pick<OptionValues, DiagnoseOptionKey> {}
 
 /** What diagnose() found. */
 export interface Diagnosis {
@@ -194,7 +168,7 @@ export interface Diagnosis {
   /** One sentence for a human: what happened and what to do. Never contains key, iv, ciphertext or plaintext (beyond kind, appid and age). */
   message: string;
   /** What the data is, when some key/iv combination decrypted it. */
-  kind: 'phone' | 'userInfo' | 'weRunData' | 'other' | null;
+  kind: OpenDataKind | null;
   /** Index into options.previousSessionKeys of the key that decrypts the data. */
   matchedPreviousKey: number | null;
 }
@@ -225,9 +199,6 @@ export declare function init(input?: unknown): Promise<void>;
 export declare function initSync(input?: unknown): void;
 
 // --- The WeChat server client (client.mjs, store.mjs, redis-store.mjs, cloud.mjs) ---
-
-/** The codes only the server client throws (besides INVALID_ARGUMENT, NOT_PHONE_DATA, APPID_MISMATCH, EXPIRED). */
-export type WeChatClientErrorCode = 'INVALID_CODE' | 'RATE_LIMITED' | 'WECHAT_API_ERROR' | 'WECHAT_UNAVAILABLE' | 'STORE_UNAVAILABLE';
 
 /** What every WxOpenDataError carries about a WeChat server call. */
 export interface WeChatCallDetails {
@@ -354,6 +325,31 @@ export interface UserEncryptKey {
   /** Unix seconds. */
   createTime: number;
 }
+
+/**
+ * A user encryption key as decryptWithUserKey needs it: one element of
+ * getUserEncryptKey's list (a UserEncryptKey), or what the Mini Program's
+ * wx.getUserCryptoManager().getLatestUserKey() returns.
+ */
+export interface UserKeyInfo {
+  /** Base64 of the 16-byte AES-128 key. */
+  encryptKey: string;
+  /** 16 characters, used as the 16 bytes of the AES-CBC iv. */
+  iv: string;
+  version?: number;
+}
+
+/**
+ * Opens what the Mini Program encrypted with the user key of
+ * wx.getUserCryptoManager(): AES-128-CBC with PKCS#7 padding, the key
+ * base64-decoded, the iv's 16 characters as its bytes, the ciphertext in
+ * base64, the plaintext JSON text (e.g. JSON.stringify(data)). Returns the
+ * JSON value; pass your own type as T. Pick the key whose version the
+ * Mini Program sent (getUserEncryptKey lists the latest 3). WeChat leaves
+ * the cipher to the app: docs/client.md shows the Mini Program half.
+ * @throws {WxOpenDataError} INVALID_ARGUMENT (a key or ciphertext of the wrong shape; the message says which, never its value), DECRYPT_FAILED (another key, another cipher, damaged, or not JSON)
+ */
+export declare function decryptWithUserKey<T = unknown>(keyInfo: UserKeyInfo, encryptedData: string): T;
 
 /** The request id in one of WeChat's errmsg strings, or null. */
 export declare function ridOf(errmsg: unknown): string | null;

@@ -16,7 +16,8 @@
 //                     is installed and embeds these only when bundled).
 //   wasm/*.wasm       the raw builds, for the installed Node entry, workerd's
 //                     module imports and CSP pages (init(url)).
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//   bin/wx-open-data.cjs  the CLI (src/cli.mjs), lowered to Node 10 too.
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -173,6 +174,21 @@ const mockEsm = buildSync({
 const mockNames = Object.values(mockEsm.metafile.outputs).find((o) => o.entryPoint).exports;
 writeFileSync(join(pkg, 'mock', 'index.mjs'), `${common.banner.js}\n// wx-open-data/mock (import): the same module as require('wx-open-data/mock').\nimport mock from './index.cjs';\n\nexport const { ${mockNames.join(', ')} } = mock;\n`);
 cpSync(join(src, 'mock', 'index.d.ts'), join(pkg, 'mock', 'index.d.ts'));
+
+// The CLI (npx wx-open-data): src/cli.mjs with the option-key rule of
+// options.mjs bundled in, one implementation for the package and its CLI.
+// It requires the installed Node entry and package.json at run time.
+buildSync({
+  ...common,
+  external: ['../node/index.cjs', '../package.json'],
+  entryPoints: [join(src, 'cli.mjs')],
+  outfile: join(pkg, 'bin', 'wx-open-data.cjs'),
+  format: 'cjs',
+  platform: 'node',
+  target: 'node10',
+  banner: { js: `#!/usr/bin/env node\n${common.banner.js}\n'use strict';` },
+});
+chmodSync(join(pkg, 'bin', 'wx-open-data.cjs'), 0o755);
 
 // One version: Cargo.toml's.
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');

@@ -5,6 +5,7 @@ import api from './index.cjs';
 export const {
   decryptPhone,
   decryptData,
+  decryptWithUserKey,
   phoneInfoFromJson,
   encryptData,
   verifySignature,

@@ -7,6 +7,7 @@
 // `sideEffects: false` holds.
 import { createEngine, hasSimd } from './engine.mjs';
 import { createApi } from './api.mjs';
+import { createDecryptWithUserKey } from './user-key.mjs';
 import { WxOpenDataError } from './errors.mjs';
 
 let engine;
@@ -94,6 +95,8 @@ function tools() {
 
 const api = createApi(load, tools);
 export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt, diagnose } = api;
+/** Data the Mini Program encrypted with wx.getUserCryptoManager()'s key (user-key.mjs). */
+export const decryptWithUserKey = createDecryptWithUserKey(decryptData);
 // The server client loads on first use (node-client.mjs); the web entry
 // exports the same names from exports.mjs.
 export { WxOpenDataError, isWxOpenDataError } from './errors.mjs';

@@ -8,6 +8,7 @@
 // has no SIMD128); the baseline also serves encryptData and diagnose.
 import { createEngine, hasSimd, webCodec } from './engine.mjs';
 import { createApi } from './api.mjs';
+import { createDecryptWithUserKey } from './user-key.mjs';
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
 
 let engine;
@@ -143,6 +144,8 @@ export function initSync(input) {
 // The WeChat client loads the engine before its first request (rules.mjs).
 const api = createApi(loaded, tools, () => (engine === undefined ? init() : undefined));
 export const { decryptPhone, decryptData, phoneInfoFromJson, verifySignature, encryptData, WXBizDataCrypt, diagnose } = api;
+/** Data the Mini Program encrypted with wx.getUserCryptoManager()'s key (user-key.mjs). */
+export const decryptWithUserKey = createDecryptWithUserKey(decryptData);
 export * from './exports.mjs';
 
 /** The build in use ('simd', 'baseline' or 'custom'). */

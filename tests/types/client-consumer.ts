@@ -10,6 +10,8 @@ import {
   fromCloudPhoneNumber,
   fromCloudOpenData,
   ridOf,
+  decryptWithUserKey,
+  type UserKeyInfo,
   type PhoneInfo,
   type TokenStore,
   type Session,
@@ -42,7 +44,15 @@ async function main(): Promise<void> {
   const encryptKey: string = keys[0].encryptKey;
   const checked: number = mock.counters.checkencryptedmsg + mock.counters.getuserencryptkey;
   mock.fault('errcode', { errcode: 48001, errmsg: 'api unauthorized', times: 1 }).clear();
-  void [unionid, country, stamp, token, valid, reset, rid, fetches, check, keyVersion, encryptKey, checked];
+  // The phone's key (the mock's getLatestUserKey) and the server's both serve decryptWithUserKey.
+  const onPhone: { encryptKey: string; iv: string; version: number; expireTime: number } = mock.client.getLatestUserKey('u');
+  const fromPhone: UserKeyInfo = onPhone;
+  const order = decryptWithUserKey<{ orderId: string }>(keys.find((k) => k.version === onPhone.version) ?? fromPhone, 'AAAA');
+  const orderId: string = order.orderId;
+  const opened: unknown = decryptWithUserKey(keys[0], 'AAAA');
+  // @ts-expect-error decryptWithUserKey takes the key object, not its encryptKey string
+  decryptWithUserKey(keys[0].encryptKey, 'AAAA');
+  void [unionid, country, stamp, token, valid, reset, rid, fetches, check, keyVersion, encryptKey, checked, orderId, opened];
 
   // A store of one's own.
   const map = new Map<string, string>();

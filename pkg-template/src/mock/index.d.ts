@@ -56,6 +56,8 @@ export interface MockWeChatApp {
   login(user?: string): { errMsg: string; code: string };
   /** The getPhoneNumber button's event detail, encrypted with the session_key the user holds now. */
   getPhoneNumber(user?: string): { errMsg: string; code: string; encryptedData: string; iv: string; cloudID: string };
+  /** wx.getUserCryptoManager().getLatestUserKey(): the user's latest encryption key, the one getuserencryptkey lists first (a new one every 3600 s). */
+  getLatestUserKey(user?: string): { errMsg: string; encryptKey: string; iv: string; version: number; expireTime: number };
   checkSession(user?: string): boolean;
   openidOf(user?: string): string;
   sessionKeyOf(user?: string): string | null;

@@ -273,15 +273,7 @@ export async function startMockWeChat(options) {
     'GET /wxa/business/getuserencryptkey': (q) => {
       const { error, user: u } = signedUser(q);
       if (error) return error;
-      const latest = u.encryptKeys[u.encryptKeys.length - 1];
-      if (!latest || nowS() - latest.create_time >= ENCRYPT_KEY_TTL_S) {
-        u.encryptKeys.push({
-          encrypt_key: remember(randomBytes(16).toString('base64')),
-          iv: remember(hex(8)),
-          version: latest ? latest.version + 1 : 1,
-          create_time: nowS(),
-        });
-      }
+      latestEncryptKey(u);
       const listed = u.encryptKeys.slice(-ENCRYPT_KEYS_LISTED).reverse();
       return {
         errcode: 0,
@@ -296,6 +288,24 @@ export async function startMockWeChat(options) {
       };
     },
   };
+
+  /**
+   * The user's latest encryption key, a new one once it is 3600 s old: the
+   * one getuserencryptkey lists first and wx.getUserCryptoManager()'s
+   * getLatestUserKey returns.
+   */
+  function latestEncryptKey(u) {
+    const latest = u.encryptKeys[u.encryptKeys.length - 1];
+    if (latest && nowS() - latest.create_time < ENCRYPT_KEY_TTL_S) return latest;
+    const key = {
+      encrypt_key: remember(randomBytes(16).toString('base64')),
+      iv: remember(hex(8)),
+      version: latest ? latest.version + 1 : 1,
+      create_time: nowS(),
+    };
+    u.encryptKeys.push(key);
+    return key;
+  }
 
   /** What the WeChat app does on the phone. */
   const client = {
@@ -324,6 +334,14 @@ export async function startMockWeChat(options) {
       const code = remember(urlsafe(48));
       phoneCodes.set(code, { user: name, issuedAt: nowS(), used: false });
       return { errMsg: 'getPhoneNumber:ok', code, encryptedData, iv: iv.toString('base64'), cloudID };
+    },
+    /** wx.getUserCryptoManager().getLatestUserKey(): the key getuserencryptkey lists first for this user (expireTime in unix seconds). */
+    getLatestUserKey(name = 'user') {
+      const u = users.get(name);
+      if (!u || !u.sessionKey) throw new Error('mock client: getLatestUserKey before login (call client.login first)');
+      lastUser = name;
+      const k = latestEncryptKey(u);
+      return { errMsg: 'getLatestUserKey:ok', encryptKey: k.encrypt_key, iv: k.iv, version: k.version, expireTime: k.create_time + ENCRYPT_KEY_TTL_S };
     },
     /** wx.checkSession: whether the user's login state is current. */
     checkSession(name = 'user') {

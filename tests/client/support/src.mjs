@@ -24,3 +24,6 @@ export function load(name) {
 export const pkg = engine;
 
 export const srcUrl = (name) => new URL(name, SRC).href;
+
+/** The URL of a file of the built package (pkg/, or WX_PKG_DIR). */
+export const pkgUrl = (name) => new URL(name, PKG).href;

@@ -50,7 +50,7 @@ export const entries = [
 /** The exports every entry point has, no more, no less (pkg-template/index.d.ts declares each). */
 export const API_NAMES = [
   'MemoryStore', 'WXBizDataCrypt', 'WeChatClient', 'WxOpenDataError', 'createRedisStore',
-  'decryptData', 'decryptPhone', 'diagnose', 'encryptData', 'engineBuild', 'fromCloudOpenData',
+  'decryptData', 'decryptPhone', 'decryptWithUserKey', 'diagnose', 'encryptData', 'engineBuild', 'fromCloudOpenData',
   'fromCloudPhoneNumber', 'init', 'initSync', 'isWxOpenDataError', 'phoneInfoFromJson', 'ridOf',
   'verifySignature',
 ];

@@ -3,9 +3,9 @@
 // Together the rows reach every engine code of src/vocabulary.json except
 // RANDOM_UNAVAILABLE, which needs globalThis.crypto hidden (each suite has
 // its own test for it); tests/js/vocabulary.test.mjs checks that coverage.
-// Used by tests/js/api.test.mjs and tests/js/vocabulary.test.mjs (every
-// entry in Node) and tests/runtimes/checks.mjs (every runtime of the
-// matrix; run.mjs bundles this file into it).
+// Used by tests/js/api.test.mjs (every entry in Node) and
+// tests/runtimes/checks.mjs (every runtime of the matrix; run.mjs bundles
+// this file into it).
 //
 // Standard JS only: no Buffer, no node:*, only library APIs Node 10.15 has
 // (no globalThis, Object.hasOwn, optional chaining), because checks.mjs runs

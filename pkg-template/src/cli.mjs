@@ -1,11 +1,18 @@
-#!/usr/bin/env node
-'use strict';
 // `npx wx-open-data diagnose …`: the package's diagnose() for a terminal.
 // Prints the cause and one sentence (or JSON with --json). Exit codes: 0 OK,
 // 1 a finding, 2 a usage error. It never prints its inputs back: errors name
 // the option, never its value, because the values are session keys and
-// encrypted personal data. Written for Node 10.15 like the package (no `??=`,
-// no `node:` specifiers; tests/js/cli.test.mjs runs it there).
+// encrypted personal data.
+//
+// scripts/assemble-pkg.mjs bundles this file into bin/wx-open-data.cjs
+// (CommonJS lowered to Node 10, like the Node entry: tests/js/cli.test.mjs
+// runs it on Node 10.15). The bundle carries the package's own rule for
+// naming the known key a typo meant (options.mjs nearestKey) and the
+// vocabulary's diagnose option keys; it loads diagnose() from the installed
+// Node entry (node/index.cjs) at run time, so the engine ships once.
+import { readFileSync } from 'fs';
+import vocabulary from '../../src/vocabulary.json';
+import { nearestKey, showKey } from './options.mjs';
 
 const HELP = `Usage: wx-open-data diagnose --session-key KEY --iv IV --data ENCRYPTED_DATA [options]
        wx-open-data diagnose [-] [options] < input.json
@@ -49,60 +56,12 @@ const VALUE_FLAGS = {
   '--max-age': 'maxAgeSeconds',
   '--now': 'now',
 };
-const FIELDS = Object.values(VALUE_FLAGS);
+const INPUTS = ['sessionKey', 'iv', 'encryptedData'];
+/** The stdin fields: the three inputs and diagnose()'s option keys (tests/js/vocabulary.test.mjs checks each has a flag above). */
+const FIELDS = INPUTS.concat(vocabulary.options.diagnose);
 const NUMBER_FIELDS = ['maxAgeSeconds', 'now'];
 
 class UsageError extends Error {}
-
-/**
- * A field or option name as a message shows it: JSON (quoted, control
- * characters escaped), cut to 40 characters. Names are not secrets; values
- * are never shown.
- */
-function shown(name) {
-  return JSON.stringify(name.length > 40 ? name.slice(0, 40) + '…' : name);
-}
-
-/** Levenshtein distance (names are short). */
-function distance(a, b) {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    row = next;
-  }
-  return row[b.length];
-}
-
-/**
- * The known name `name` was most likely meant to be, or null, by the
- * package's rule for option keys (pkg-template/src/options.mjs nearestKey):
- * the same letters ignoring case, '_' and '-' (WeChat's session_key,
- * encrypted_data), a prefix of at least 4 of them, or at most 2 edits away.
- */
-function nearest(name, known) {
-  if (name.length > 64) return null;
-  const plain = (k) => k.toLowerCase().replace(/[_-]/g, '');
-  const wanted = plain(name);
-  let best = null;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const p = plain(candidate);
-    if (p === wanted) return candidate;
-    if (wanted.length >= 4 && p.startsWith(wanted) && bestDistance > 0) {
-      best = candidate;
-      bestDistance = 0;
-    }
-    const d = distance(wanted, p);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
 
 /** Parses argv without ever echoing a value (only option names). */
 function parseArgs(argv) {
@@ -119,8 +78,8 @@ function parseArgs(argv) {
       const name = eq === -1 ? arg : arg.slice(0, eq);
       const field = VALUE_FLAGS[name];
       if (!field) {
-        const near = nearest(name.slice(2), Object.keys(VALUE_FLAGS).map((flag) => flag.slice(2)).concat(['json', 'help', 'version']));
-        throw new UsageError(`unknown option ${shown(name)}${near === null ? '' : ` (did you mean --${near}?)`}`);
+        const near = nearestKey(name.slice(2), Object.keys(VALUE_FLAGS).map((flag) => flag.slice(2)).concat(['json', 'help', 'version']));
+        throw new UsageError(`unknown option ${showKey(name)}${near === null ? '' : ` (did you mean --${near}?)`}`);
       }
       let value;
       if (eq !== -1) value = arg.slice(eq + 1);
@@ -141,10 +100,9 @@ function parseArgs(argv) {
 
 function readStdin() {
   if (process.stdin.isTTY) throw new UsageError('no --data given and nothing piped on stdin');
-  const fs = require('fs');
   let text;
   try {
-    text = fs.readFileSync(0, 'utf8');
+    text = readFileSync(0, 'utf8');
   } catch {
     throw new UsageError('could not read stdin');
   }
@@ -159,8 +117,8 @@ function readStdin() {
   }
   for (const key of Object.keys(input)) {
     if (!FIELDS.includes(key)) {
-      const near = nearest(key, FIELDS);
-      throw new UsageError(`stdin has an unknown field ${shown(key)}${near === null ? '' : ` (did you mean ${near}?)`}; known: ${FIELDS.join(', ')}`);
+      const near = nearestKey(key, FIELDS);
+      throw new UsageError(`stdin has an unknown field ${showKey(key)}${near === null ? '' : ` (did you mean ${near}?)`}; known: ${FIELDS.join(', ')}`);
     }
   }
   return input;
@@ -189,7 +147,7 @@ function main(argv) {
     if (typeof input[field] !== 'string') throw new UsageError(`${field} is missing (flag or stdin field) or not a string`);
   }
   const options = {};
-  for (const field of ['rawData', 'signature', 'appId', 'previousSessionKeys', 'maxAgeSeconds', 'now']) {
+  for (const field of vocabulary.options.diagnose) {
     if (input[field] === undefined) continue;
     options[field] = NUMBER_FIELDS.includes(field) ? toNumber(field, input[field]) : input[field];
   }
