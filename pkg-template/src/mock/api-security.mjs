@@ -37,13 +37,20 @@ export function createMockSecurity({ algorithm, appId, nowS, nowMs, engine, reme
   /** A key pair: { sign(message), verify(message, signature), spki, pkcs8, pemPrivate }. */
   function keyPair() {
     if (rsa) {
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      // Strings and Buffers, not KeyObjects: the mock runs on Node 10.15
+      // (cloud functions' tests), which has no KeyObject.
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'der' },
+        // PKCS#1, as the admin page hands it out (the client takes PKCS#8 too).
+        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      });
+      const publicPem = pem('PUBLIC KEY', publicKey);
       return {
         sign: (m) => createSign('sha256').update(m).sign({ key: privateKey, ...PSS }),
-        verify: (m, sig) => createVerify('sha256').update(m).verify({ key: publicKey, ...PSS }, sig),
-        spki: publicKey.export({ type: 'spki', format: 'der' }),
-        // PKCS#1, as the admin page hands it out (the client takes PKCS#8 too).
-        pemPrivate: privateKey.export({ type: 'pkcs1', format: 'pem' }),
+        verify: (m, sig) => createVerify('sha256').update(m).verify({ key: publicPem, ...PSS }, sig),
+        spki: publicKey,
+        pemPrivate: privateKey,
         signCertificate: (tbs) => createSign('sha256').update(Buffer.from(tbs)).sign(privateKey),
       };
     }
