@@ -5,8 +5,8 @@
 // WeChat Cloud Base / Tencent SCF cloud functions on exactly their Node
 // versions (10.15.3, 12.16.3, 14.18.3, 16.13.2, 18.15.0, 20.19.0); Bun;
 // Deno; headless Chromium; esbuild bundles for the browser and for Node (CJS
-// and ESM); workerd. On the cloud-function Nodes also wx-open-data/mock and
-// the CLI (harness/cloud-tools). Run by scripts/test-runtimes.sh (which installs the
+// and ESM); workerd. On the cloud-function Nodes also wx-open-data/mock, the
+// API security mode (RSA) through it, and the CLI (harness/cloud-tools). Run by scripts/test-runtimes.sh (which installs the
 // pinned runtimes first) with the system Node, after `make pkg`.
 //
 // Every row must run a nonzero number of checks and fail none; what each
@@ -290,7 +290,7 @@ for (const [key, build] of CLOUD) {
 // WeChatClient (an injected fetch where there is no global one) and
 // mock.cloud, and the CLI as `npx wx-open-data` runs it.
 for (const [key, build] of CLOUD) {
-  row('Cloud function', () => version(bin[key]), 'mock + CLI (exports.main)', "require('wx-open-data/mock'); startMockWeChat(); npx wx-open-data diagnose", build, cloud(bin[key], cloudTools));
+  row('Cloud function', () => version(bin[key]), 'mock + API security + CLI (exports.main)', "require('wx-open-data/mock'); startMockWeChat({ apiSecurity: true }); npx wx-open-data diagnose", build, cloud(bin[key], cloudTools));
 }
 // ESM on the cloud Nodes that load it unflagged with the exports map: the
 // baseline build through import (14), the first SIMD Node (16.13), and 18.
