@@ -341,10 +341,11 @@ export function createApiSecurity(options, appId, now, how) {
     return keys.engine.sm4GcmOpen(symmetricKey, iv, ad, concat(data, authtag));
   }
 
-  // SM2withSM3's distinguishing ID is the key's number: the application
-  // key's Sn for a request (WeChat's guide), the platform certificate's Sn
-  // for a reply (the same rule applied to WeChat's key; no document or SDK
-  // states it, see docs/client.md "API security").
+  // SM2withSM3's distinguishing ID is a key's number, per WeChat's guide
+  // (服务端 API 签名加密指南): the application key's Sn for a request (3.2.1,
+  // "SM2withSM3签名需要用到的ID为开发者非对称密钥编号"), the platform
+  // certificate's Sn for a reply (4.1.1, "SM2withSM3验签需要用到的ID为平台证书编号").
+  // The guide gives no SM example to check them against.
   const sign = (message) => (algorithm === 'RSA' ? prim.pssSign(keys.signer, message) : keys.engine.sm2Sign(keys.signer, utf8(privateKeySn), message));
   const verify = (message, signature) => (algorithm === 'RSA' ? prim.pssVerify(keys.verifier, message, signature) : keys.engine.sm2Verify(keys.verifier, utf8(platformCertificateSn), message, signature));
 

