@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { createDecipheriv, createPrivateKey, createPublicKey, constants, generateKeyPairSync, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import { load } from './support/src.mjs';
-import { APP_ID, APP_SECRET, rejectsWith, assertNoSecrets } from './support/helpers.mjs';
+import { APP_ID, APP_SECRET, rejectsWith, assertNoSecrets, apiSecuritySecrets } from './support/helpers.mjs';
 
 const { WeChatClient } = await load('client.mjs');
 const { startMockWeChat } = await load('mock/index.mjs');
@@ -136,18 +136,7 @@ async function secureSetup({ algorithm, clientOptions = {}, mockOptions = {} } =
   return { mock, client, calls, close: () => mock.close() };
 }
 
-/** Every secret of the mode in every form an error could show: the key strings, base64 of their DER, each PEM line. */
-function keySecrets(o) {
-  const out = [o.symmetricKey, o.privateKey, Buffer.from(o.symmetricKey, 'base64').toString('hex')];
-  const body = o.privateKey.split('\n').filter((l) => l && !l.startsWith('-----'));
-  out.push(body.join(''), ...body);
-  try {
-    out.push(createPrivateKey(o.privateKey).export({ type: 'pkcs8', format: 'der' }).toString('base64'));
-  } catch (_) {
-    // an SM2 key node:crypto cannot read: its PEM lines are listed
-  }
-  return out;
-}
+const keySecrets = apiSecuritySecrets;
 
 test('a request in the mode: POST, only access_token in the URL, {iv,data,authtag}, the three headers, a signature over the four lines, the plaintext with _n, _appid, _timestamp and the fields', async () => {
   const { mock, client, calls, close } = await secureSetup();

@@ -83,7 +83,9 @@ export function createMockSecurity({ algorithm, appId, nowS, nowMs, engine, reme
   const app = keyPair();
   const appSn = sn();
   remember(app.pemPrivate);
-  for (const line of app.pemPrivate.split('\n')) if (line.length >= 32 && !line.startsWith('-----')) remember(line);
+  const body = app.pemPrivate.split('\n').filter((line) => line && !line.startsWith('-----'));
+  remember(body.join(''));
+  for (const line of body) if (line.length >= 32) remember(line);
   let current = platform();
   let deprecated = null;
 
