@@ -206,7 +206,9 @@ for (const algorithm of ['RSA', 'SM']) {
       assert.equal(mock.counters.getuserphonenumber, 1);
       assert.equal(mock.counters.checkencryptedmsg, 2);
       assert.equal(mock.counters.getuserencryptkey, 1);
-      // Calls outside the mode stay plain: code2Session and the token.
+      assert.equal(await client.checkSessionKey(s.openid, s.sessionKey), true);
+      // Calls outside the mode stay plain: code2Session, the token, checkSessionKey.
+      assert.ok(calls.some((c) => c.url.includes('/wxa/checksession') && c.init.method === 'GET'));
       for (const c of calls.filter((x) => !Object.values(PATHS).some((p) => x.url.includes(p)))) assert.equal(c.init.headers && c.init.headers['Wechatmp-Signature'], undefined);
       // A stale session_key is WeChat's 87009, decrypted and mapped as before.
       mock.client.login('alice');
