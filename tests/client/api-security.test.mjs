@@ -112,6 +112,8 @@ test("open(): the guide's reply refused when a byte, a header or the clock is of
   await refused(V.response.body, guideHeaders({ 'wechatmp-serial': 'x\nforged log line' }), /platform certificate not a serial number/);
   await refused(V.response.body, guideHeaders({ 'wechatmp-appid': 'wx0000000000000000' }), /Wechatmp-Appid is not options\.appId/);
   await refused(V.response.body, guideHeaders({ 'wechatmp-timestamp': null }), /Wechatmp-TimeStamp is missing/);
+  await refused(V.response.body, guideHeaders({ 'wechatmp-signature': 'not base64!' }), /signature header is missing or not base64/);
+  await refused(V.response.body, guideHeaders({ 'wechatmp-signature': null }), /signature header is missing or not base64/);
   await refused(V.response.body, guideHeaders(), /301 s old \(more than 300\)/, guideMode(V.response.timestamp + 301));
   await refused(V.response.body, guideHeaders(), /301 s in the future/, guideMode(V.response.timestamp - 301));
   // 300 s either way is still accepted.
@@ -332,6 +334,9 @@ test("the mock's own checks answer WeChat's plain errcodes: a plain client 40233
     assert.equal(await code(make({ ...o, symmetricKey: o2.symmetricKey })), 40235);
     assert.equal(await code(make({ ...o, symmetricSn: o2.symmetricSn })), 40235);
     assert.equal(await code(make(o, { now: () => Date.now() - 600 * 1000 })), 40240);
+    // The signed urlpath is apiSecurity.origin's (default https://api.weixin.qq.com), never baseUrl's:
+    // signed for another origin, WeChat (the mock) cannot verify it.
+    assert.equal(await code(make({ ...o, origin: 'https://relay.example.com' })), 40234);
   } finally {
     await close();
   }
