@@ -1,0 +1,220 @@
+// The security engine (pkg-template/src/security-engine.mjs) through the
+// real package: pkg/node/security.cjs and pkg/wasm/security.wasm, with the
+// vectors the Rust tests read (tests/vectors/api-security.json: WeChat's
+// worked example, openssl's conversions and SM2 signatures, GB/T and RFC 8998
+// examples). node:crypto is the independent party for RSA and AES-256-GCM:
+// the PKCS#8 and SPKI bytes the engine returns must work there, the doc's
+// reply must verify and decrypt with them. Then hostile input: every refusal
+// of the contract with its words, messages scanned for the input, and
+// thousands of mutated keys, certificates and envelopes through one instance
+// that must keep answering.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import crypto from 'node:crypto';
+import { pkgDir } from './support/entries.mjs';
+
+const require = createRequire(import.meta.url);
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const V = JSON.parse(readFileSync(join(repo, 'tests', 'vectors', 'api-security.json'), 'utf8'));
+const api = require(join(pkgDir, 'node', 'index.cjs'));
+// node/security.cjs is a function of the errors module its importer shares
+// with it (pkg-template/src/node-security-engine.mjs); the entry's class.
+const errors = {
+  WxOpenDataError: api.WxOpenDataError,
+  invalidArgument: (what) => new api.WxOpenDataError('INVALID_ARGUMENT', `invalid argument: ${what}`),
+};
+const engine = await require(join(pkgDir, 'node', 'security.cjs'))({ errors }).loadSecurityEngine();
+
+const hex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
+const b64 = (s) => new Uint8Array(Buffer.from(s, 'base64'));
+const utf8 = (s) => new Uint8Array(Buffer.from(s, 'utf8'));
+const toHex = (u8) => Buffer.from(u8).toString('hex');
+const DOC_URL = 'https://api.weixin.qq.com/wxa/getuserriskrank';
+const DOC_APPID = 'wxba6223c06417af7b';
+const CERT_ID = utf8('1234567812345678');
+
+/** The engine still answers after whatever came before. */
+function stillWorks() {
+  assert.equal(toHex(engine.sm3(utf8('abc'))), V.sm3[0].digest);
+  assert.equal(engine.parsePrivateKey(V.doc.privateKey, 'k').bits, 2048);
+}
+
+/** Every 12-character run of the input's base64 body, its hex and its lengths are absent from the message. */
+function assertNoInput(message, input) {
+  const body = String(input).split(/\r?\n/).filter((l) => !l.includes('-----')).join('').replace(/[^A-Za-z0-9+/=]/g, '');
+  for (let i = 0; i + 12 <= body.length; i += 3) assert.ok(!message.includes(body.slice(i, i + 12)), `message carries input: ${message}`);
+  if (body.length >= 16) {
+    const der = Buffer.from(body, 'base64');
+    assert.ok(!message.includes(der.toString('hex').slice(0, 16)));
+    assert.ok(!message.includes(String(der.length)) || String(der.length).length < 3, 'no DER length');
+  }
+}
+
+test('the doc\'s PKCS#1 key comes out as openssl\'s PKCS#8, which node:crypto signs with', () => {
+  const key = engine.parsePrivateKey(V.doc.privateKey, 'apiSecurity.privateKey');
+  assert.deepEqual({ algorithm: key.algorithm, bits: key.bits }, { algorithm: 'RSA', bits: 2048 });
+  assert.equal(Buffer.from(key.pkcs8).toString('base64'), V.doc.pkcs8Der);
+  const privateKey = crypto.createPrivateKey({ key: Buffer.from(key.pkcs8), format: 'der', type: 'pkcs8' });
+  const text = Buffer.from('signed text');
+  const sig = crypto.sign('sha256', text, { key: privateKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+  assert.ok(crypto.verify('sha256', text, { key: V.doc.publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig));
+});
+
+test('the platform certificate gives openssl\'s SPKI and dates; the doc\'s reply verifies and decrypts with them', () => {
+  const cert = engine.parseCertificate(V.doc.platform.certificate, 'apiSecurity.platformCertificate');
+  assert.equal(cert.algorithm, 'RSA');
+  assert.equal(Buffer.from(cert.spki).toString('base64'), V.doc.platform.spkiDer);
+  assert.deepEqual([cert.notBefore, cert.notAfter], [V.doc.platform.notBefore, V.doc.platform.notAfter]);
+  const publicKey = crypto.createPublicKey({ key: Buffer.from(cert.spki), format: 'der', type: 'spki' });
+  const signature = 'Ht0VfQkkEweJ4hU266C14Aj64H9AXfkwNi5zxUZETCvR2svU1ZYdosDhFX/voLj1TyszqKsVxAlENGt7PPZZ8RQX7jnA4SKhiPUhW4LTbyTenisHJ+ohSfDjYnXavjQsBHspFS+BlPHuSSJ2xyQzw1+HuC6nid09ZL4FnGSYo4OI5MJrSb9xLzIVZMIDuUQchGKi/KaB1KzxECLEZcfjqbAgmxC7qOmuBLyO1WkHYDM95NJrHJWba5xv4wrwPru9yYTJSNRnlM+zrW5w9pOubC4Jtj3szTAEuOz9AcqUmgaAvMLNAIa8hfODLRe3n/cu4SgYlN/ZkNRU4QXVNbPGMg==';
+  const signed = `${DOC_URL}\n${DOC_APPID}\n1635927956\n${V.doc.responseBody}`;
+  assert.ok(crypto.verify('sha256', Buffer.from(signed), { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO }, Buffer.from(signature, 'base64')));
+  const env = engine.openEnvelope(utf8(V.doc.responseBody));
+  const decipher = crypto.createDecipheriv('aes-256-gcm', Buffer.from('otUpngOjU+nVQaWJIC3D/yMLV17RKaP6t4Ot9tbnzLY=', 'base64'), Buffer.from(env.iv));
+  decipher.setAAD(Buffer.from(`${DOC_URL}|${DOC_APPID}|1635927956|fa05fe1e5bcc79b81ad5ad4b58acf787`));
+  decipher.setAuthTag(Buffer.from(env.authtag));
+  const plain = Buffer.concat([decipher.update(Buffer.from(env.data)), decipher.final()]).toString();
+  assert.equal(plain, '{"_n":"ShYZpqdVgY+yQVAxNSWhYg","_appid":"wxba6223c06417af7b","_timestamp":1635927956,"errcode":0,"errmsg":"getuserriskrank succ","risk_rank":0,"unoin_id":2258658297}');
+});
+
+test('SM2 keys (PKCS#8, SEC1 "EC PRIVATE KEY" and OpenSSL 3\'s "SM2 PRIVATE KEY") come out as openssl\'s PKCS#8', () => {
+  for (const field of ['pkcs8Pem', 'sec1Pem', 'sec1OpensslPem']) {
+    const key = engine.parsePrivateKey(V.sm2[field], 'apiSecurity.privateKey');
+    assert.deepEqual([key.algorithm, key.bits, Buffer.from(key.pkcs8).toString('base64')], ['SM2', 256, V.sm2.pkcs8Der], field);
+  }
+  const cert = engine.parseCertificate(V.sm2.self.certificate, 'c');
+  assert.deepEqual([cert.algorithm, Buffer.from(cert.spki).toString('base64'), cert.notBefore, cert.notAfter], ['SM2', V.sm2.self.spkiDer, V.sm2.self.notBefore, V.sm2.self.notAfter]);
+});
+
+test('every refusal of the contract, in words naming the argument, without the input', () => {
+  const words = {
+    NotPem: /is not a PEM (private key|certificate)/,
+    MultipleKeys: /more than one private key/,
+    Encrypted: /encrypted private key/,
+    PublicKeyGiven: /is a public key, where the (private key|certificate) belongs/,
+    CertificateGiven: /is a certificate, where the private key belongs/,
+    PrivateKeyGiven: /is a private key, where the certificate belongs/,
+    RsaTooShort: /RSA key shorter than 2048 bits/,
+    UnsupportedCurve: /curve other than SM2/,
+    UnsupportedKeyType: /type other than RSA or SM2/,
+    Malformed: /base64 or DER does not parse/,
+    MultipleCertificates: /more than one certificate/,
+  };
+  for (const [kind, parse, what] of [['privateKey', engine.parsePrivateKey, 'apiSecurity.privateKey'], ['certificate', engine.parseCertificate, 'apiSecurity.platformCertificate']]) {
+    for (const row of V.refusals[kind]) {
+      let error;
+      try {
+        parse(row.pem, what);
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(error instanceof api.WxOpenDataError, `${kind}: ${row.name} throws`);
+      assert.equal(error.code, 'INVALID_ARGUMENT');
+      assert.ok(error.message.startsWith(`invalid argument: ${what} `), error.message);
+      assert.match(error.message, words[row.refusal], `${kind}: ${row.name}`);
+      assertNoInput(error.message, row.pem);
+    }
+  }
+  assert.throws(() => engine.parsePrivateKey(Buffer.from(V.doc.privateKey), 'x'), /x must be a PEM string/);
+  assert.throws(() => engine.parseCertificate(undefined, 'y'), /y must be a PEM string/);
+  stillWorks();
+});
+
+test('SM3 (GB/T 32905), SM4-GCM (RFC 8998) and its tag check', () => {
+  for (const row of V.sm3) assert.equal(toHex(engine.sm3(hex(row.messageHex))), row.digest);
+  const g = V.sm4Gcm[0];
+  const sealed = engine.sm4GcmSeal(hex(g.key), hex(g.iv), hex(g.aad), hex(g.plaintext));
+  assert.equal(toHex(sealed), g.ciphertext + g.tag);
+  assert.equal(toHex(engine.sm4GcmOpen(hex(g.key), hex(g.iv), hex(g.aad), sealed)), g.plaintext);
+  const bad = sealed.slice();
+  bad[bad.length - 1] ^= 1;
+  assert.equal(engine.sm4GcmOpen(hex(g.key), hex(g.iv), hex(g.aad), bad), null);
+  assert.equal(engine.sm4GcmOpen(hex(g.key), hex(g.iv), utf8('other aad'), sealed), null);
+  assert.throws(() => engine.sm4GcmSeal(new Uint8Array(32), new Uint8Array(12), new Uint8Array(0), new Uint8Array(1)), { code: 'INVALID_ARGUMENT', message: /sm4GcmSeal: the key must be 16 bytes/ });
+  assert.throws(() => engine.sm4GcmOpen(new Uint8Array(16), new Uint8Array(16), new Uint8Array(0), new Uint8Array(16)), /the iv must be 12 bytes/);
+  assert.throws(() => engine.sm4GcmSeal('key', new Uint8Array(12), new Uint8Array(0), new Uint8Array(1)), /sm4GcmSeal: key must be a Uint8Array/);
+});
+
+test('SM2withSM3: published and openssl signatures verify (DER and raw r||s); ours are DER and verify', () => {
+  const rc = V.rustcrypto;
+  // The RustCrypto vector's key as SPKI: the SM2 SPKI prefix (id-ecPublicKey, sm2p256v1) + the point.
+  const spki = new Uint8Array([...b64(V.sm2.spkiDer).slice(0, 26), ...hex(rc.publicKeySec1)]);
+  assert.equal(engine.sm2Verify(spki, utf8(rc.id), utf8(rc.message), hex(rc.signatureRaw)), true);
+  assert.equal(engine.sm2Verify(spki, CERT_ID, utf8(rc.message), hex(rc.signatureRaw)), false);
+  const sm2Spki = b64(V.sm2.spkiDer);
+  for (const s of V.sm2.signatures) {
+    assert.equal(engine.sm2Verify(sm2Spki, utf8(s.id), utf8(s.message), b64(s.signatureDer)), true, s.id);
+    assert.equal(engine.sm2Verify(sm2Spki, utf8(s.id), utf8(s.message + ' '), b64(s.signatureDer)), false);
+  }
+  const pkcs8 = b64(V.sm2.pkcs8Der);
+  const id = utf8('97845f6ed842ea860df6fdf65941ff56');
+  const sig = engine.sm2Sign(pkcs8, id, utf8('hello'));
+  assert.equal(sig[0], 0x30, 'DER SEQUENCE');
+  assert.equal(engine.sm2Verify(sm2Spki, id, utf8('hello'), sig), true);
+  assert.notDeepEqual(engine.sm2Sign(pkcs8, id, utf8('hello')), sig, 'fresh randomness per signature');
+  assert.throws(() => engine.sm2Sign(engine.parsePrivateKey(V.doc.privateKey, 'k').pkcs8, id, utf8('m')), /not an SM2 private key/);
+  assert.throws(() => engine.sm2Verify(b64(V.doc.platform.spkiDer), id, utf8('m'), sig), /not an SM2 public key/);
+});
+
+test('openEnvelope: the doc\'s bodies, and null for anything that is not exactly an envelope', () => {
+  const req = engine.openEnvelope(utf8(V.doc.requestBody));
+  assert.equal(Buffer.from(req.iv).toString('base64'), 'fmW/zNxXlytUZBgj');
+  assert.equal(Buffer.from(req.authtag).toString('base64'), '5qeM/2vZv+6KtScN94IpMg==');
+  assert.equal(req.data.length, 188);
+  const ok = JSON.parse(V.doc.responseBody);
+  for (const body of [
+    '{}', '[]', 'null', '', JSON.stringify({ ...ok, x: '1' }), JSON.stringify({ iv: ok.iv, data: ok.data }),
+    V.doc.responseBody.replace('{', '{"iv":"AAAAAAAAAAAAAAAA",'), V.doc.responseBody + ' {}',
+    JSON.stringify({ ...ok, iv: 'AAAAAAAAAAAAAAA=' }), JSON.stringify({ ...ok, authtag: ok.authtag.replace('==', '') }),
+    JSON.stringify({ ...ok, data: ok.data.replace(/\+/g, '-') }), JSON.stringify({ ...ok, data: 1 }),
+    JSON.stringify({ ...ok, data: 'A'.repeat(70000) }),
+  ]) {
+    assert.equal(engine.openEnvelope(utf8(body)), null, body.slice(0, 60));
+  }
+  assert.throws(() => engine.openEnvelope(V.doc.responseBody), /openEnvelope: body must be a Uint8Array/);
+  stillWorks();
+});
+
+test('the mock\'s helpers: SM2 key pairs, and self-signed RSA and SM2 certificates node:crypto reads', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const pair = engine.sm2GenerateKeyPair();
+  assert.equal(engine.parsePrivateKey(`-----BEGIN PRIVATE KEY-----\n${Buffer.from(pair.pkcs8).toString('base64')}\n-----END PRIVATE KEY-----\n`, 'k').algorithm, 'SM2');
+  assert.notDeepEqual(engine.sm2GenerateKeyPair().pkcs8, pair.pkcs8);
+  const sm2Pem = engine.selfSignedCertificate({ algorithm: 'SM2', spki: pair.spki, notBefore: now, notAfter: now + 864e5, sign: (tbs) => engine.sm2Sign(pair.pkcs8, CERT_ID, tbs) });
+  const sm2Cert = engine.parseCertificate(sm2Pem, 'c');
+  assert.deepEqual([sm2Cert.algorithm, toHex(sm2Cert.spki), sm2Cert.notBefore, sm2Cert.notAfter], ['SM2', toHex(pair.spki), now, now + 864e5]);
+  const x509 = new crypto.X509Certificate(sm2Pem);
+  assert.equal(x509.subject, 'O=wx-open-data\nCN=wx-open-data mock WeChat platform');
+
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+  const rsaPem = engine.selfSignedCertificate({ algorithm: 'RSA', spki, notBefore: now, notAfter: Date.UTC(2060, 0, 1), sign: (tbs) => crypto.sign('sha256', tbs, privateKey) });
+  const rsa = new crypto.X509Certificate(rsaPem);
+  assert.equal(rsa.verify(publicKey), true, 'sha256WithRSAEncryption over the TBS');
+  assert.equal(rsa.validTo, 'Jan  1 00:00:00 2060 GMT');
+  assert.deepEqual(engine.parseCertificate(rsaPem, 'c').spki, spki);
+  for (const [o, words] of [
+    [null, /needs \{ algorithm, spki, notBefore, notAfter, sign \}/],
+    [{ algorithm: 'EC', spki, notBefore: now, notAfter: now, sign: () => new Uint8Array(1) }, /algorithm must be 'RSA' or 'SM2'/],
+    [{ algorithm: 'SM2', spki, notBefore: now, notAfter: now, sign: () => new Uint8Array(1) }, /not a readable key of the algorithm named/],
+    [{ algorithm: 'RSA', spki, notBefore: now + 1000, notAfter: now, sign: () => new Uint8Array(1) }, /notBefore first/],
+    [{ algorithm: 'RSA', spki, notBefore: NaN, notAfter: now, sign: () => new Uint8Array(1) }, /notBefore first/],
+    [{ algorithm: 'RSA', spki, notBefore: now, notAfter: now, sign: () => 'sig' }, /sign must return a Uint8Array/],
+    [{ algorithm: 'RSA', spki, notBefore: now, notAfter: now, sign: () => new Uint8Array(0) }, /signature is empty/],
+    [{ algorithm: 'RSA', spki, notBefore: now, notAfter: now }, /sign must be a function/],
+  ]) {
+    assert.throws(() => engine.selfSignedCertificate(o), { code: 'INVALID_ARGUMENT', message: words });
+  }
+  stillWorks();
+});
+
+test('loadSecurityEngine returns one promise; the entry\'s error class', async () => {
+  const chunk = require(join(pkgDir, 'node', 'security.cjs'))({ errors });
+  assert.equal(chunk.loadSecurityEngine(), chunk.loadSecurityEngine());
+  const e = await chunk.loadSecurityEngine();
+  assert.throws(() => e.parsePrivateKey('', 'w'), (err) => err instanceof api.WxOpenDataError && api.isWxOpenDataError(err));
+});
