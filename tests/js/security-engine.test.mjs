@@ -47,11 +47,15 @@ function stillWorks() {
 function assertNoInput(message, input) {
   const body = String(input).split(/\r?\n/).filter((l) => !l.includes('-----')).join('').replace(/[^A-Za-z0-9+/=]/g, '');
   for (let i = 0; i + 12 <= body.length; i += 3) assert.ok(!message.includes(body.slice(i, i + 12)), `message carries input: ${message}`);
-  if (body.length >= 16) {
-    const der = Buffer.from(body, 'base64');
-    assert.ok(!message.includes(der.toString('hex').slice(0, 16)));
-    assert.ok(!message.includes(String(der.length)) || String(der.length).length < 3, 'no DER length');
-  }
+  const der = Buffer.from(body, 'base64').toString('hex');
+  for (let i = 0; i + 16 <= der.length; i += 8) assert.ok(!message.includes(der.slice(i, i + 16)), `message carries input: ${message}`);
+  // No number but the fixed ones of the refusals (2048 bits, 8191 bytes, ...): no lengths of the input.
+  for (const n of message.match(/\d+/g) || []) assert.ok(['2048', '256', '1', '2', '4', '8', '16', '12', '64', '509', '8191', '1024', '1970', '9999', '1234567812345678'].includes(n) || what(message).includes(n), `a number in: ${message}`);
+}
+
+/** The argument name at the start of an INVALID_ARGUMENT message. */
+function what(message) {
+  return (/^invalid argument: (\S+)/.exec(message) || ['', ''])[1];
 }
 
 test('the doc\'s PKCS#1 key comes out as openssl\'s PKCS#8, which node:crypto signs with', () => {
@@ -217,4 +221,155 @@ test('loadSecurityEngine returns one promise; the entry\'s error class', async (
   assert.equal(chunk.loadSecurityEngine(), chunk.loadSecurityEngine());
   const e = await chunk.loadSecurityEngine();
   assert.throws(() => e.parsePrivateKey('', 'w'), (err) => err instanceof api.WxOpenDataError && api.isWxOpenDataError(err));
+});
+
+// sm-crypto (npm, JuneAndGreen): an SM2/SM4 implementation independent of
+// the RustCrypto crates, installed with tests/client's devDependencies
+// (scripts/npm-ci.sh tests/client).
+const sm = createRequire(join(repo, 'tests', 'client', 'package.json'))('sm-crypto');
+
+/** A seeded xorshift32, so a failure reproduces. */
+function prng(seed) {
+  let x = seed >>> 0 || 1;
+  return (n) => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return n === undefined ? x : x % n;
+  };
+}
+const randomBytesOf = (rand, n) => Uint8Array.from({ length: n }, () => rand(256));
+
+/** GCM (NIST SP 800-38D) over sm-crypto's SM4 block function: the test's own, independent SM4-GCM. */
+function referenceSm4Gcm(key, iv, aad, plaintext) {
+  const block = (b) => Uint8Array.from(sm.sm4.encrypt(Array.from(b), toHex(key), { padding: 'none', output: 'array' }));
+  const big = (b) => BigInt(`0x${toHex(b) || '0'}`);
+  const R = 0xe1n << 120n;
+  const mul = (x, y) => {
+    let z = 0n;
+    let v = y;
+    for (let i = 127; i >= 0; i--) {
+      if ((x >> BigInt(i)) & 1n) z ^= v;
+      v = v & 1n ? (v >> 1n) ^ R : v >> 1n;
+    }
+    return z;
+  };
+  const h = big(block(new Uint8Array(16)));
+  const ghash = (data) => {
+    let y = 0n;
+    for (let i = 0; i < data.length; i += 16) {
+      const chunk = new Uint8Array(16);
+      chunk.set(data.subarray(i, i + 16));
+      y = mul(y ^ big(chunk), h);
+    }
+    return y;
+  };
+  const counter = (n) => {
+    const c = new Uint8Array(16);
+    c.set(iv);
+    new DataView(c.buffer).setUint32(12, n);
+    return c;
+  };
+  const ct = new Uint8Array(plaintext.length);
+  for (let i = 0; i < plaintext.length; i += 16) {
+    const ks = block(counter(2 + i / 16));
+    for (let j = i; j < Math.min(i + 16, plaintext.length); j++) ct[j] = plaintext[j] ^ ks[j - i];
+  }
+  const pad = (b) => { const out = new Uint8Array(Math.ceil(b.length / 16) * 16); out.set(b); return out; };
+  const lengths = new Uint8Array(16);
+  new DataView(lengths.buffer).setBigUint64(0, BigInt(aad.length * 8));
+  new DataView(lengths.buffer).setBigUint64(8, BigInt(plaintext.length * 8));
+  const s = ghash(new Uint8Array([...pad(aad), ...pad(ct), ...lengths]));
+  const tag = Buffer.from((s ^ big(block(counter(1)))).toString(16).padStart(32, '0'), 'hex');
+  return new Uint8Array([...ct, ...tag]);
+}
+
+test('SM4-GCM agrees with GCM built on sm-crypto\'s SM4, both ways, for 64 random cases', () => {
+  const g = V.sm4Gcm[0];
+  assert.equal(toHex(referenceSm4Gcm(hex(g.key), hex(g.iv), hex(g.aad), hex(g.plaintext))), g.ciphertext + g.tag, 'the reference itself meets RFC 8998');
+  const rand = prng(8998);
+  for (let i = 0; i < 64; i++) {
+    const [key, iv, aad, pt] = [randomBytesOf(rand, 16), randomBytesOf(rand, 12), randomBytesOf(rand, rand(40)), randomBytesOf(rand, rand(100))];
+    const expected = referenceSm4Gcm(key, iv, aad, pt);
+    assert.equal(toHex(engine.sm4GcmSeal(key, iv, aad, pt)), toHex(expected), `case ${i}`);
+    assert.equal(toHex(engine.sm4GcmOpen(key, iv, aad, expected)), toHex(pt));
+  }
+});
+
+/** The SM2 private scalar (hex) of an SM2 PKCS#8, and the public point (hex) of an SPKI. */
+const scalarOf = (pkcs8) => { const d = Buffer.from(pkcs8); const at = d.indexOf(Buffer.from([0x02, 0x01, 0x01, 0x04, 0x20])); return d.subarray(at + 5, at + 37).toString('hex'); };
+const pointOf = (spki) => Buffer.from(spki).subarray(-65).toString('hex');
+
+test('SM2withSM3 agrees with sm-crypto both ways, with WeChat-style IDs (DER and raw r||s)', () => {
+  const rand = prng(32918);
+  for (let i = 0; i < 8; i++) {
+    const pair = i === 0 ? { pkcs8: b64(V.sm2.pkcs8Der), spki: b64(V.sm2.spkiDer) } : engine.sm2GenerateKeyPair();
+    const [d, q] = [scalarOf(pair.pkcs8), pointOf(pair.spki)];
+    const id = i % 2 ? '1234567812345678' : toHex(randomBytesOf(rand, 16));
+    const msg = `https://api.weixin.qq.com/wxa/business/getuserphonenumber\nwx0123456789abcdef\n${1700000000 + i}\n{"iv":"${i}"}`;
+    const ours = engine.sm2Sign(pair.pkcs8, utf8(id), utf8(msg));
+    assert.equal(sm.sm2.doVerifySignature(msg, toHex(ours), q, { der: true, hash: true, userId: id }), true, `sm-crypto verifies ours (${i})`);
+    assert.equal(sm.sm2.doVerifySignature(msg, toHex(ours), q, { der: true, hash: true, userId: 'another id' }), false);
+    const theirsDer = sm.sm2.doSignature(msg, d, { der: true, hash: true, publicKey: q, userId: id });
+    const theirsRaw = sm.sm2.doSignature(msg, d, { hash: true, publicKey: q, userId: id });
+    assert.equal(engine.sm2Verify(pair.spki, utf8(id), utf8(msg), hex(theirsDer)), true, 'DER');
+    assert.equal(engine.sm2Verify(pair.spki, utf8(id), utf8(msg), hex(theirsRaw.padStart(128, '0'))), true, 'raw r || s');
+    assert.equal(engine.sm2Verify(pair.spki, utf8(`${id}x`), utf8(msg), hex(theirsDer)), false);
+  }
+});
+
+test('1,000 mutated PEM keys, certificates and DER blobs, and 1,000 mutated envelopes: a result or INVALID_ARGUMENT, never the input, and the instance keeps working', () => {
+  const rand = prng(7468);
+  const seeds = [
+    ['privateKey', V.doc.privateKey], ['privateKey', V.sm2.pkcs8Pem], ['privateKey', V.sm2.sec1Pem],
+    ['certificate', V.doc.platform.certificate], ['certificate', V.sm2.self.certificate],
+  ];
+  const label = (pem) => /-----BEGIN ([^-]+)-----/.exec(pem)[1];
+  const derOf = (pem) => Buffer.from(pem.split('\n').filter((l) => l && !l.startsWith('-----')).join(''), 'base64');
+  const wrap = (name, der) => `-----BEGIN ${name}-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END ${name}-----\n`;
+  const mutations = [
+    (pem) => pem.slice(0, rand(pem.length)),
+    (pem) => { const i = 40 + rand(pem.length - 80); return pem.slice(0, i) + String.fromCharCode(33 + rand(90)) + pem.slice(i + 1); },
+    (pem) => { const der = derOf(pem); der[rand(der.length)] ^= 1 << rand(8); return wrap(label(pem), der); },
+    (pem) => { const der = derOf(pem); return wrap(label(pem), der.subarray(0, rand(der.length))); },
+    (pem) => { const der = derOf(pem); const i = rand(der.length); return wrap(label(pem), Buffer.concat([der.subarray(0, i), Buffer.from(randomBytesOf(rand, 1 + rand(8))), der.subarray(i)])); },
+    (pem) => { const der = derOf(pem); der[rand(Math.min(der.length, 12))] = rand(256); return wrap(label(pem), der); },
+    (pem) => wrap(label(pem), Buffer.from(randomBytesOf(rand, rand(400)))),
+    (pem) => Buffer.from(randomBytesOf(rand, rand(300))).toString('latin1'),
+  ];
+  let accepted = 0;
+  for (let i = 0; i < 1000; i++) {
+    const [kind, seed] = seeds[rand(seeds.length)];
+    const input = mutations[rand(mutations.length)](seed);
+    try {
+      const out = kind === 'privateKey' ? engine.parsePrivateKey(input, 'apiSecurity.privateKey') : engine.parseCertificate(input, 'apiSecurity.platformCertificate');
+      assert.ok(['RSA', 'SM2'].includes(out.algorithm));
+      accepted++;
+    } catch (e) {
+      assert.ok(e instanceof api.WxOpenDataError && e.code === 'INVALID_ARGUMENT', `mutation ${i}: ${e && e.stack}`);
+      assertNoInput(e.message, input);
+    }
+    // Mutated DER where the SM functions take keys and signatures.
+    const der = Buffer.from(derOf(seeds[1 + rand(4)][1] || V.sm2.pkcs8Pem));
+    der[rand(der.length)] ^= 0xff;
+    for (const call of [
+      () => engine.sm2Sign(new Uint8Array(der), utf8('id'), utf8('m')),
+      () => engine.sm2Verify(new Uint8Array(der), utf8('id'), utf8('m'), randomBytesOf(rand, 64 + rand(10))),
+    ]) {
+      try {
+        call();
+      } catch (e) {
+        assert.ok(e instanceof api.WxOpenDataError && e.code === 'INVALID_ARGUMENT', e && e.stack);
+      }
+    }
+  }
+  assert.ok(accepted < 1000, 'mutations were refused');
+  const body = utf8(V.doc.responseBody);
+  for (let i = 0; i < 1000; i++) {
+    const m = Buffer.from(body.subarray(0, rand(3) ? body.length : rand(body.length)));
+    for (let k = rand(4); k > 0; k--) m[rand(m.length)] = rand(256);
+    const out = engine.openEnvelope(new Uint8Array(m));
+    assert.ok(out === null || (out.iv.length === 12 && out.authtag.length === 16));
+  }
+  stillWorks();
 });
