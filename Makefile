@@ -50,6 +50,7 @@ demo: pkg
 check: setup-build lint
 	cargo test --quiet
 	$(MAKE) --no-print-directory pkg
+	@bash scripts/npm-ci.sh tests/client
 	node --test tests/js/
 	@echo "make check: ok"
 
@@ -91,7 +92,9 @@ vectors-check:
 test-wasm: setup
 	bash scripts/test-wasm.sh
 
+# tests/js/security-engine.test.mjs uses tests/client's sm-crypto and Node 10.
 test-js: pkg
+	@bash scripts/npm-ci.sh tests/client
 	node --test tests/js/
 
 # Padding-oracle probe (ours vs the official sample), short soaks (Node and

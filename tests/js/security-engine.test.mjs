@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { pkgDir } from './support/entries.mjs';
 
 const require = createRequire(import.meta.url);
@@ -372,4 +373,33 @@ test('1,000 mutated PEM keys, certificates and DER blobs, and 1,000 mutated enve
     assert.ok(out === null || (out.iv.length === 12 && out.authtag.length === 16));
   }
   stillWorks();
+});
+
+test('Node 10.15.3 loads node/security.cjs and its MVP .wasm: parsePrivateKey, sm4GcmSeal, SM2, a refusal', () => {
+  const node10 = join(repo, 'tests', 'client', 'node_modules', 'node10', 'bin', 'node');
+  const script = `
+    const api = require(${JSON.stringify(join(pkgDir, 'node', 'index.cjs'))});
+    const errors = { WxOpenDataError: api.WxOpenDataError, invalidArgument: (w) => new api.WxOpenDataError('INVALID_ARGUMENT', 'invalid argument: ' + w) };
+    const V = ${JSON.stringify({ key: V.doc.privateKey, sm2: V.sm2.sec1Pem, spki: V.sm2.spkiDer, gcm: V.sm4Gcm[0] })};
+    const hex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
+    require(${JSON.stringify(join(pkgDir, 'node', 'security.cjs'))})({ errors }).loadSecurityEngine().then((e) => {
+      const key = e.parsePrivateKey(V.key, 'apiSecurity.privateKey');
+      const sealed = Buffer.from(e.sm4GcmSeal(hex(V.gcm.key), hex(V.gcm.iv), hex(V.gcm.aad), hex(V.gcm.plaintext))).toString('hex');
+      const sm2 = e.parsePrivateKey(V.sm2, 'k');
+      const id = Buffer.from('97845f6ed842ea860df6fdf65941ff56');
+      const sig = e.sm2Sign(sm2.pkcs8, id, Buffer.from('m'));
+      let refusal;
+      try { e.parsePrivateKey('nope', 'apiSecurity.privateKey'); } catch (err) { refusal = [err.code, err instanceof api.WxOpenDataError]; }
+      process.stdout.write(JSON.stringify({ node: process.version, key: [key.algorithm, key.bits, key.pkcs8.length], sealed,
+        verified: e.sm2Verify(new Uint8Array(Buffer.from(V.spki, 'base64')), id, Buffer.from('m'), sig), refusal }));
+    }).catch((err) => { console.error(err); process.exit(1); });
+  `;
+  const r = spawnSync(node10, ['-e', script], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.node, 'v10.15.3');
+  assert.deepEqual(out.key, ['RSA', 2048, Buffer.from(V.doc.pkcs8Der, 'base64').length]);
+  assert.equal(out.sealed, V.sm4Gcm[0].ciphertext + V.sm4Gcm[0].tag);
+  assert.equal(out.verified, true);
+  assert.deepEqual(out.refusal, ['INVALID_ARGUMENT', true]);
 });
