@@ -16,7 +16,20 @@ const { WeChatClient } = await load('client.mjs');
 const { startMockWeChat } = await load('mock/index.mjs');
 const { runtimePrimitives, createApiSecurity, fromBase64, toBase64, utf8 } = await load('api-security.mjs');
 
-const V = JSON.parse(readFileSync(new URL('../vectors/api-security.json', import.meta.url), 'utf8'));
+// WeChat's worked example from the vectors shared with the security .wasm's
+// tests: doc (keys, certificate, the two envelopes) and doc.example (every
+// other value the guide prints).
+const DOC = JSON.parse(readFileSync(new URL('../vectors/api-security.json', import.meta.url), 'utf8')).doc;
+const SENT = JSON.parse(DOC.requestBody);
+const V = {
+  ...DOC.example,
+  privateKey: DOC.privateKey,
+  publicKey: DOC.publicKey,
+  platformCertificate: DOC.platform.certificate,
+  request: { ...DOC.example.request, data: SENT.data, authtag: SENT.authtag },
+  response: { ...DOC.example.response, body: DOC.responseBody },
+};
+assert.equal(SENT.iv, V.request.iv);
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
 const b64 = (s) => Uint8Array.from(Buffer.from(s, 'base64'));
 const der = (key, type) => Uint8Array.from(key.export({ type, format: 'der' }));
