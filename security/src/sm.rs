@@ -214,11 +214,14 @@ pub fn sm2_sign(
     random: &[u8],
 ) -> Result<Vec<u8>, Invalid> {
     let secret = sm2::SecretKey::from_pkcs8_der(pkcs8).map_err(|_| Invalid::NotSm2PrivateKey)?;
-    let e = prehash(id, &secret.public_key(), message)?;
     let mut rng = HostRng::new(random)?;
     // The distinguishing ID inside SigningKey only serves its own
-    // Signer::sign (Z from a &str); the prehash path below uses ours.
+    // Signer::sign (Z from a &str); the prehash path below uses ours. Its
+    // public key (one scalar multiplication, made once) gives Z.
     let key = sm2::dsa::SigningKey::new("", &secret).map_err(|_| Invalid::NotSm2PrivateKey)?;
+    let public = sm2::PublicKey::from_affine(*key.verifying_key().as_affine())
+        .map_err(|_| Invalid::NotSm2PrivateKey)?;
+    let e = prehash(id, &public, message)?;
     let signature: sm2::dsa::Signature = key
         .sign_prehash_with_rng(&mut rng, &e)
         .map_err(|_| Invalid::NotSm2PrivateKey)?;

@@ -403,3 +403,34 @@ test('Node 10.15.3 loads node/security.cjs and its MVP .wasm: parsePrivateKey, s
   assert.equal(out.verified, true);
   assert.deepEqual(out.refusal, ['INVALID_ARGUMENT', true]);
 });
+
+test('the web build of the module: the .wasm from web/wasm-security.mjs by import(), randomness from crypto.getRandomValues', async () => {
+  // The web entry inlines security-engine.mjs where the client imports it;
+  // here esbuild bundles it the same way (platform neutral, the base64
+  // chunk external) beside a copy of the package's web/wasm-security.mjs.
+  const { build } = createRequire(join(repo, 'tools', 'package.json'))('esbuild');
+  const { mkdtempSync, copyFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { pathToFileURL } = await import('node:url');
+  const dir = mkdtempSync(join(tmpdir(), 'security-web-'));
+  try {
+    await build({
+      entryPoints: [join(repo, 'pkg-template', 'src', 'security-engine.mjs')],
+      outfile: join(dir, 'engine.mjs'),
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      external: ['./wasm-security.mjs'],
+      logLevel: 'error',
+    });
+    copyFileSync(join(pkgDir, 'web', 'wasm-security.mjs'), join(dir, 'wasm-security.mjs'));
+    const web = await (await import(pathToFileURL(join(dir, 'engine.mjs')))).loadSecurityEngine();
+    assert.equal(toHex(web.sm3(utf8('abc'))), V.sm3[0].digest);
+    assert.equal(Buffer.from(web.parsePrivateKey(V.doc.privateKey, 'k').pkcs8).toString('base64'), V.doc.pkcs8Der);
+    const sig = web.sm2Sign(b64(V.sm2.pkcs8Der), CERT_ID, utf8('m'));
+    assert.equal(engine.sm2Verify(b64(V.sm2.spkiDer), CERT_ID, utf8('m'), sig), true);
+    assert.throws(() => web.parseCertificate(V.doc.privateKey, 'cert'), (e) => e.code === 'INVALID_ARGUMENT' && /cert is a private key/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
