@@ -453,6 +453,8 @@ test('the keys are in no util.inspect or JSON.stringify of the client, and PKCS#
     await client.ready();
     const shown = `${inspect(client, { depth: 10, showHidden: true })}\n${JSON.stringify(client)}`;
     for (const s of keySecrets(o)) assert.ok(!shown.includes(s));
+    // Without apiSecurity, ready() resolves at once.
+    assert.equal(await new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl }).ready(), undefined);
     const pkcs8 = createPrivateKey(o.privateKey).export({ type: 'pkcs8', format: 'pem' });
     const c8 = new WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, apiSecurity: { ...o, privateKey: pkcs8 } });
     mock.client.login('hal');
