@@ -124,7 +124,7 @@ fn the_certificate_model_agrees_with_x509_cert() {
 }
 
 #[test]
-fn every_refusal_of_the_contract() {
+fn every_refusal_with_its_reason() {
     let v = vectors();
     for (kind, parse) in [
         (
