@@ -466,3 +466,33 @@ test('bundled (esbuild, as a user bundles a Node app), node/security.cjs embeds 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the raw exports answer a status for any numbers, and the instance keeps working', async () => {
+  // Calls the .wasm's own exports (security/src/abi.rs) with lengths that
+  // do not fit the input buffer, huge reservations and unknown algorithms.
+  const { instance } = await WebAssembly.instantiate(readFileSync(join(pkgDir, 'wasm', 'security.wasm')), {});
+  const x = instance.exports;
+  assert.deepEqual(Object.keys(WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(pkgDir, 'wasm', 'security.wasm'))))), [], 'no imports');
+  assert.equal(x.sx_input(0xffffffff), 0, 'over the limit: no buffer');
+  assert.notEqual(x.sx_input(10), 0);
+  const BAD_LENGTHS = 2;
+  for (const [name, args] of [
+    ['sx_parse_private_key', [11]], ['sx_parse_certificate', [0xffffffff]], ['sx_open_envelope', [1 << 30]],
+    ['sx_sm4_gcm_seal', [5, 5, 5, 5]], ['sx_sm4_gcm_open', [0xffffffff, 0xffffffff, 1, 1]], ['sx_sm2_sign', [10, 1, 0, 0]],
+    ['sx_sm2_verify', [4, 4, 4, 0xfffffff0]], ['sx_sm3', [11]], ['sx_sm2_generate_key_pair', [0x80000000]],
+    ['sx_tbs_certificate', [1, 8, 8, 0, 0]], ['sx_certificate', [2, 0xffffffff, 2]],
+  ]) {
+    assert.equal(x[name](...args), BAD_LENGTHS, name);
+  }
+  assert.notEqual(x.sx_input(10), 0);
+  assert.equal(x.sx_tbs_certificate(9, 4, 6, 0, 0), 48, 'an unknown algorithm is a refusal');
+  new Uint8Array(x.memory.buffer).set([97, 98, 99], x.sx_input(3));
+  assert.equal(x.sx_sm3(3), 0);
+  const out = new Uint8Array(x.memory.buffer, x.sx_output_ptr(), x.sx_output_len());
+  assert.equal(toHex(out), V.sm3[0].digest);
+  x.sx_wipe();
+  assert.equal(x.sx_output_len(), 0);
+  // Through the module: an input over the limit is INVALID_ARGUMENT.
+  assert.throws(() => engine.sm3(new Uint8Array((16 << 20) + 1)), { code: 'INVALID_ARGUMENT', message: /sm3: the input is too large/ });
+  stillWorks();
+});
