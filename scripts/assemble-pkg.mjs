@@ -147,7 +147,12 @@ async function chunk(source, file, plugins = [nodeSecurityEngine('./security.cjs
     platform: 'node',
     target: 'node10',
     plugins: [sharedModules, ...plugins],
-  })).outputFiles[0].text;
+  })).outputFiles[0].text
+    // esbuild writes an IIFE's require() of an external module as
+    // __require(), which bundlers do not follow; the chunk is CommonJS, so
+    // plain require() it is (tests/js/security-engine.test.mjs bundles
+    // node/security.cjs and finds its embedded .wasm).
+    .replace(/\b__require\(/g, 'require(');
   writeFileSync(join(pkg, 'node', file), `${common.banner.js}\n'use strict';\nmodule.exports = function (__shared) {\n${out}return chunk;\n};\n`);
 }
 await chunk(

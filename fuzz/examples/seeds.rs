@@ -60,7 +60,9 @@ fn security_seeds() {
         let pem = pem.as_str().expect("a PEM");
         write("security_keys", name, pem.as_bytes());
         let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        let der = base64::engine::general_purpose::STANDARD.decode(body).expect("base64");
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .expect("base64");
         write("security_keys", &format!("{name}.der"), &der);
     }
     for name in ["requestBody", "responseBody"] {

@@ -21,7 +21,14 @@ fn check_key(key: &wx_open_data_security::keys::PrivateKey) {
 fn check_cert(cert: &wx_open_data_security::keys::Certificate) {
     let verdict = sm2_verify(&cert.spki, b"1234567812345678", b"m", &[0; 64]);
     assert_eq!(verdict.is_ok(), cert.algorithm == Algorithm::Sm2);
-    assert_eq!(verdict.ok(), if cert.algorithm == Algorithm::Sm2 { Some(false) } else { None });
+    assert_eq!(
+        verdict.ok(),
+        if cert.algorithm == Algorithm::Sm2 {
+            Some(false)
+        } else {
+            None
+        }
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

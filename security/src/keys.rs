@@ -160,12 +160,42 @@ fn bit_length(bytes: &[u8]) -> u32 {
     (bytes.len() as u32 - 1) * 8 + top
 }
 
+/// Whether n = p * q, for moduli up to 4096 bits (larger ones are not
+/// checked). A key whose PEM lost or changed a character mostly still
+/// parses as DER; this catches it (tests/js/security-engine.test.mjs'
+/// mutations, security/tests/keys.rs).
+fn modulus_is_product(n: &[u8], p: &[u8], q: &[u8]) -> bool {
+    use crypto_bigint::{U2048, U4096};
+    fn padded<const N: usize>(v: &[u8]) -> Option<[u8; N]> {
+        let mut out = [0u8; N];
+        out.get_mut(N.checked_sub(v.len())?..)?.copy_from_slice(v);
+        Some(out)
+    }
+    let (Some(n), Some(p), Some(q)) = (padded::<512>(n), padded::<256>(p), padded::<256>(q)) else {
+        // Beyond 4096 bits: not checked (the runtime's import still is).
+        return n.len() > 512;
+    };
+    let (lo, hi) = U2048::from_be_slice(&p).mul_wide(&U2048::from_be_slice(&q));
+    let product = U4096::from((lo, hi));
+    bool::from(crypto_bigint::subtle::ConstantTimeEq::ct_eq(
+        &product,
+        &U4096::from_be_slice(&n),
+    ))
+}
+
 /// A PKCS#1 RSAPrivateKey DER, checked and wrapped in PKCS#8.
 fn rsa_pkcs8(pkcs1_der: &[u8]) -> Result<PrivateKey, Refusal> {
     let key = pkcs1::RsaPrivateKey::try_from(pkcs1_der).map_err(|_| Refusal::Malformed)?;
     let bits = bit_length(key.modulus.as_bytes());
     if bits < MIN_RSA_BITS {
         return Err(Refusal::RsaTooShort);
+    }
+    if !modulus_is_product(
+        key.modulus.as_bytes(),
+        key.prime1.as_bytes(),
+        key.prime2.as_bytes(),
+    ) {
+        return Err(Refusal::Malformed);
     }
     let info = PrivateKeyInfo {
         algorithm: AlgorithmIdentifierRef {

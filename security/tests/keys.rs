@@ -124,7 +124,7 @@ fn the_certificate_model_agrees_with_x509_cert() {
 }
 
 #[test]
-fn every_refusal_of_the_contract() {
+fn every_refusal_with_its_reason() {
     let v = vectors();
     for (kind, parse) in [
         (
@@ -186,4 +186,37 @@ fn a_corrupt_sec1_public_key_is_refused() {
         parse_private_key(&pem("EC PRIVATE KEY", &sec1)).err(),
         Some(Refusal::Malformed)
     );
+}
+
+#[test]
+fn rsa_3072_and_4096_keys_become_opensslss_pkcs8() {
+    let v = vectors();
+    for case in v["rsaSizes"].as_array().unwrap() {
+        let key = parse_private_key(str(&case["privateKey"])).unwrap();
+        assert_eq!(
+            (key.algorithm, u64::from(key.bits)),
+            (Algorithm::Rsa, case["bits"].as_u64().unwrap())
+        );
+        assert_eq!(*key.pkcs8, b64(&case["pkcs8Der"]));
+    }
+}
+
+#[test]
+fn an_rsa_key_whose_modulus_is_not_its_primes_product_is_refused() {
+    let v = vectors();
+    let der = parse_sec1(str(&v["doc"]["privateKey"]));
+    // 30 82 04 a3 | 02 01 00 | 02 82 01 01 00 | modulus...: byte 40 is inside n.
+    for at in [40, 100, 260] {
+        let mut bad = der.clone();
+        bad[at] ^= 0x10;
+        assert_eq!(
+            parse_private_key(&pem("RSA PRIVATE KEY", &bad)).err(),
+            Some(Refusal::Malformed),
+            "byte {at}"
+        );
+    }
+    // A byte of d (not checked against n) still parses: the check is n = p * q.
+    let mut other = der.clone();
+    other[300] ^= 0x10;
+    assert!(parse_private_key(&pem("RSA PRIVATE KEY", &other)).is_ok());
 }

@@ -5,7 +5,7 @@
 // examples). node:crypto is the independent party for RSA and AES-256-GCM:
 // the PKCS#8 and SPKI bytes the engine returns must work there, the doc's
 // reply must verify and decrypt with them. Then hostile input: every refusal
-// of the contract with its words, messages scanned for the input, and
+// of the module with its words, messages scanned for the input, and
 // thousands of mutated keys, certificates and envelopes through one instance
 // that must keep answering.
 import { test } from 'node:test';
@@ -95,7 +95,7 @@ test('SM2 keys (PKCS#8, SEC1 "EC PRIVATE KEY" and OpenSSL 3\'s "SM2 PRIVATE KEY"
   assert.deepEqual([cert.algorithm, Buffer.from(cert.spki).toString('base64'), cert.notBefore, cert.notAfter], ['SM2', V.sm2.self.spkiDer, V.sm2.self.notBefore, V.sm2.self.notAfter]);
 });
 
-test('every refusal of the contract, in words naming the argument, without the input', () => {
+test('every refusal of parsePrivateKey and parseCertificate, in words naming the argument, without the input', () => {
   const words = {
     NotPem: /is not a PEM (private key|certificate)/,
     MultipleKeys: /more than one private key/,
@@ -404,7 +404,7 @@ test('Node 10.15.3 loads node/security.cjs and its MVP .wasm: parsePrivateKey, s
   assert.deepEqual(out.refusal, ['INVALID_ARGUMENT', true]);
 });
 
-test('the web build of the module: the .wasm from web/wasm-security.mjs by import(), randomness from crypto.getRandomValues', async () => {
+test('the web build of the module: the .wasm from web/wasm-security.mjs by import(), randomness from crypto.getRandomValues, a failed load retried', async () => {
   // The web entry inlines security-engine.mjs where the client imports it;
   // here esbuild bundles it the same way (platform neutral, the base64
   // chunk external) beside a copy of the package's web/wasm-security.mjs.
@@ -423,8 +423,12 @@ test('the web build of the module: the .wasm from web/wasm-security.mjs by impor
       external: ['./wasm-security.mjs'],
       logLevel: 'error',
     });
+    const module = await import(pathToFileURL(join(dir, 'engine.mjs')));
+    // Without its chunk the load fails; the next call loads again.
+    await assert.rejects(module.loadSecurityEngine());
     copyFileSync(join(pkgDir, 'web', 'wasm-security.mjs'), join(dir, 'wasm-security.mjs'));
-    const web = await (await import(pathToFileURL(join(dir, 'engine.mjs')))).loadSecurityEngine();
+    const web = await module.loadSecurityEngine();
+    assert.equal(module.loadSecurityEngine(), module.loadSecurityEngine(), 'then one promise');
     assert.equal(toHex(web.sm3(utf8('abc'))), V.sm3[0].digest);
     assert.equal(Buffer.from(web.parsePrivateKey(V.doc.privateKey, 'k').pkcs8).toString('base64'), V.doc.pkcs8Der);
     const sig = web.sm2Sign(b64(V.sm2.pkcs8Der), CERT_ID, utf8('m'));
@@ -433,4 +437,62 @@ test('the web build of the module: the .wasm from web/wasm-security.mjs by impor
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('bundled (esbuild, as a user bundles a Node app), node/security.cjs embeds the base64 chunk instead of reading wasm/security.wasm', async () => {
+  const { build } = createRequire(join(repo, 'tools', 'package.json'))('esbuild');
+  const { mkdtempSync, writeFileSync: write, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'security-bundle-'));
+  try {
+    write(join(dir, 'app.cjs'), `
+      const api = require(${JSON.stringify(join(pkgDir, 'node', 'index.cjs'))});
+      const errors = { WxOpenDataError: api.WxOpenDataError, invalidArgument: (w) => new api.WxOpenDataError('INVALID_ARGUMENT', w) };
+      const fs = require('fs');
+      const reads = [];
+      const read = fs.readFileSync;
+      fs.readFileSync = function (file) { reads.push(String(file)); return read.apply(this, arguments); };
+      require(${JSON.stringify(join(pkgDir, 'node', 'security.cjs'))})({ errors }).loadSecurityEngine().then((e) => {
+        process.stdout.write(JSON.stringify({ sm3: Buffer.from(e.sm3(Buffer.from('abc'))).toString('hex'), reads }));
+      });
+    `);
+    await build({ entryPoints: [join(dir, 'app.cjs')], outfile: join(dir, 'out', 'bundle.cjs'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+    const r = spawnSync(process.execPath, [join(dir, 'out', 'bundle.cjs')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.sm3, V.sm3[0].digest);
+    assert.deepEqual(out.reads.filter((f) => f.endsWith('security.wasm')), [`${join(dir, 'out')}/../wasm/security.wasm`], 'tried the file beside the bundle, then embedded');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the raw exports answer a status for any numbers, and the instance keeps working', async () => {
+  // Calls the .wasm's own exports (security/src/abi.rs) with lengths that
+  // do not fit the input buffer, huge reservations and unknown algorithms.
+  const { instance } = await WebAssembly.instantiate(readFileSync(join(pkgDir, 'wasm', 'security.wasm')), {});
+  const x = instance.exports;
+  assert.deepEqual(Object.keys(WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(pkgDir, 'wasm', 'security.wasm'))))), [], 'no imports');
+  assert.equal(x.sx_input(0xffffffff), 0, 'over the limit: no buffer');
+  assert.notEqual(x.sx_input(10), 0);
+  const BAD_LENGTHS = 2;
+  for (const [name, args] of [
+    ['sx_parse_private_key', [11]], ['sx_parse_certificate', [0xffffffff]], ['sx_open_envelope', [1 << 30]],
+    ['sx_sm4_gcm_seal', [5, 5, 5, 5]], ['sx_sm4_gcm_open', [0xffffffff, 0xffffffff, 1, 1]], ['sx_sm2_sign', [10, 1, 0, 0]],
+    ['sx_sm2_verify', [4, 4, 4, 0xfffffff0]], ['sx_sm3', [11]], ['sx_sm2_generate_key_pair', [0x80000000]],
+    ['sx_tbs_certificate', [1, 8, 8, 0, 0]], ['sx_certificate', [2, 0xffffffff, 2]],
+  ]) {
+    assert.equal(x[name](...args), BAD_LENGTHS, name);
+  }
+  assert.notEqual(x.sx_input(10), 0);
+  assert.equal(x.sx_tbs_certificate(9, 4, 6, 0, 0), 48, 'an unknown algorithm is a refusal');
+  new Uint8Array(x.memory.buffer).set([97, 98, 99], x.sx_input(3));
+  assert.equal(x.sx_sm3(3), 0);
+  const out = new Uint8Array(x.memory.buffer, x.sx_output_ptr(), x.sx_output_len());
+  assert.equal(toHex(out), V.sm3[0].digest);
+  x.sx_wipe();
+  assert.equal(x.sx_output_len(), 0);
+  // Through the module: an input over the limit is INVALID_ARGUMENT.
+  assert.throws(() => engine.sm3(new Uint8Array((16 << 20) + 1)), { code: 'INVALID_ARGUMENT', message: /sm3: the input is too large/ });
+  stillWorks();
 });
