@@ -79,7 +79,7 @@ exports.main = async (event, context) => {
       const mine = wx.decryptPhone(mock.client.sessionKeyOf('u'), tap.encryptedData, tap.iv, { appId: APP_ID, maxAgeSeconds: 300 });
       expect(mine.phoneNumber === phone.phoneNumber, 'decryptPhone of the same tap');
     });
-    await check('checkEncryptedData (SHA-256: WebCrypto or pure JS) and getUserEncryptKey (HMAC-signed) through the mock', async () => {
+    await check('checkEncryptedData (SHA-256 from node:crypto) and getUserEncryptKey (HMAC-signed) through the mock', async () => {
       const options = { appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl };
       if (typeof fetch !== 'function') options.fetch = httpFetch; // eslint-disable-line no-undef
       const client = new wx.WeChatClient(options);
