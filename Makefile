@@ -8,6 +8,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock build.rs $(wildcard src/*.rs) src/vocabulary.json src/abi.json
+SECURITY_SOURCES := Cargo.toml Cargo.lock security/Cargo.toml $(wildcard security/src/*.rs)
 TEMPLATE := $(shell find pkg-template -type f) README.md docs/client.md docs/security.md docs/performance.md CHANGELOG.md
 
 .PHONY: help setup setup-build check pkg test demo bench test-deps test-fresh-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz fuzz vectors-check lint clean
@@ -28,9 +29,15 @@ setup-build:
 
 # The two .wasm builds (MVP baseline and SIMD128), see scripts/build-wasm.sh.
 build/simd.wasm build/baseline.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | setup-build
-	bash scripts/build-wasm.sh
+	bash scripts/build-wasm.sh baseline
+	bash scripts/build-wasm.sh simd
 
-pkg/package.json: build/simd.wasm build/baseline.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
+# The security .wasm (security/, WeChat's API security mode), loaded only
+# when a client sets apiSecurity.
+build/security.wasm: $(SECURITY_SOURCES) scripts/build-wasm.sh | setup-build
+	bash scripts/build-wasm.sh security
+
+pkg/package.json: build/simd.wasm build/baseline.wasm build/security.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
 	node scripts/assemble-pkg.mjs
 
 pkg: pkg/package.json
@@ -43,6 +50,7 @@ demo: pkg
 check: setup-build lint
 	cargo test --quiet
 	$(MAKE) --no-print-directory pkg
+	@bash scripts/npm-ci.sh tests/client
 	node --test tests/js/
 	@echo "make check: ok"
 
@@ -54,6 +62,8 @@ lint:
 	cargo clippy --quiet --all-targets -- -D warnings
 	cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy --quiet --target wasm32-unknown-unknown --features tools --all-targets -- -D warnings
+	cargo clippy --quiet -p wx-open-data-security --all-targets -- -D warnings
+	cargo clippy --quiet -p wx-open-data-security --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 # Licences, banned crates and crate sources of Cargo.lock (cargo-deny,
 # deny.toml); offline. Advisories cannot be fetched here: docs/dependencies.md.
@@ -71,6 +81,7 @@ test-fresh-deps:
 test-rust:
 	cargo test
 	RUSTFLAGS='--cfg aes_backend="soft"' CARGO_TARGET_DIR=target/soft cargo test
+	cargo test -p wx-open-data-security
 
 vectors-check:
 	@node tests/vectors/generate.mjs | diff -u tests/vectors/vectors.json - \
@@ -81,7 +92,9 @@ vectors-check:
 test-wasm: setup
 	bash scripts/test-wasm.sh
 
+# tests/js/security-engine.test.mjs uses tests/client's sm-crypto and Node 10.
 test-js: pkg
+	@bash scripts/npm-ci.sh tests/client
 	node --test tests/js/
 
 # Padding-oracle probe (ours vs the official sample), short soaks (Node and

@@ -281,6 +281,33 @@ export interface WeChatClientOptions {
   tokenEndpoint?: 'stable_token' | 'token';
   /** Clock returning milliseconds since the epoch, like Date.now (the unit of `now` everywhere), for tests; default Date.now. One returning seconds is INVALID_ARGUMENT. */
   now?: () => number;
+  /**
+   * WeChat's API security mode (服务端 API 签名加密), for the APIs that support it (getPhoneNumber,
+   * checkEncryptedData, getUserEncryptKey): requests encrypted and signed, replies verified and
+   * decrypted (a reply failing a check is UNVERIFIED_REPLY). The keys and numbers come from
+   * 开发管理 → 开发设置 → API安全; none of them ever appears in an error or util.inspect(client).
+   */
+  apiSecurity?: ApiSecurityOptions;
+}
+
+/** options.apiSecurity: checked at construction; the PEMs are parsed in the background (WeChatClient.ready()). */
+export interface ApiSecurityOptions {
+  /** The symmetric key, base64: 32 bytes (AES256_GCM, algorithm 'RSA') or 16 bytes (SM4_GCM, algorithm 'SM'). */
+  symmetricKey: string;
+  /** Its number: 32 hex digits. */
+  symmetricSn: string;
+  /** The application private key, PEM: "RSA PRIVATE KEY" (PKCS#1) or "PRIVATE KEY" (PKCS#8); SM2: PKCS#8 or "EC PRIVATE KEY". */
+  privateKey: string;
+  /** The number of its public key in API安全: 32 hex digits. */
+  privateKeySn: string;
+  /** The platform certificate downloaded from API安全, PEM "CERTIFICATE". */
+  platformCertificate: string;
+  /** Its number (not the X.509 serial): 32 hex digits. */
+  platformCertificateSn: string;
+  /** 'RSA' (AES256_GCM + RSAwithSHA256, default) or 'SM' (SM4_GCM + SM2withSM3), as chosen in API安全. */
+  algorithm?: 'RSA' | 'SM';
+  /** The origin signed and used in the AAD, default 'https://api.weixin.qq.com' (never baseUrl: relays and the mock serve the same urlpath). */
+  origin?: string;
 }
 
 /** What code2Session returns. */
@@ -296,6 +323,8 @@ export declare class WeChatClient {
   /** @throws {WxOpenDataError} INVALID_ARGUMENT for a missing, wrong or unknown option */
   constructor(options: WeChatClientOptions);
   readonly appId: string;
+  /** Resolves once options.apiSecurity's keys are parsed and checked (at once without it); rejects with the INVALID_ARGUMENT every call of the mode would throw before sending anything. */
+  ready(): Promise<void>;
   /** /sns/jscode2session. The code is single-use: never retried. */
   code2Session(jsCode: string): Promise<Session>;
   /** /wxa/business/getuserphonenumber with the button's code (not a wx.login code). The PhoneInfo decryptPhone returns. */

@@ -7,7 +7,9 @@
 #                                          each target for 1800 s (or [seconds]);
 #                                          run it niced: nice -n 19 scripts/fuzz.sh long
 #
-# Targets (fuzz/fuzz_targets/): base64, decrypt, json_shape, open, signature.
+# Targets (fuzz/fuzz_targets/): base64, decrypt, json_shape, open, signature,
+# and the security .wasm's parsers: security_keys (PEM/DER keys and
+# certificates), envelope (WeChat's encrypted reply body).
 # Installs what is missing, idempotently: the nightly toolchain (minimal
 # profile) and cargo-fuzz. Corpora grow in fuzz/corpus/<target> (not
 # committed); the committed seeds are in fuzz/seeds/<target>. A crash stops
@@ -25,7 +27,7 @@ case "$mode" in
 esac
 shift $(( $# >= 2 ? 2 : $# ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(base64 decrypt json_shape open signature)
+[ ${#targets[@]} -gt 0 ] || targets=(base64 decrypt json_shape open signature security_keys envelope)
 
 t0=$(date +%s)
 if ! rustup toolchain list | grep -q '^nightly'; then
@@ -50,7 +52,7 @@ total=0
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   extra=()
-  [ "$target" = json_shape ] && extra+=(-dict=json.dict)
+  case "$target" in json_shape | envelope) extra+=(-dict=json.dict) ;; esac
   log=$(mktemp)
   echo "fuzz: $target for $seconds s"
   status=0

@@ -5,7 +5,8 @@
 # WeChat Cloud Base / Tencent SCF (10.15.3, 12.16.3, 14.18.3, 16.13.2,
 # 18.15.0, 20.19.0; with wx-open-data/mock and the CLI there too), Bun, Deno,
 # headless Chromium, esbuild bundles (browser; Node CJS and ESM) and
-# Cloudflare workerd. Assumes `make pkg` has run.
+# Cloudflare workerd; then the security engine's web build in Deno, Bun and
+# Chromium (tests/runtimes/security.test.mjs). Assumes `make pkg` has run.
 #
 # The runtimes are pinned npm packages in tests/runtimes (package-lock.json);
 # `npm ci` runs only when node_modules does not match the lock. Their Node
@@ -25,3 +26,5 @@ if [ ! -f tools/node_modules/playwright-core/package.json ] || ! command -v chro
 fi
 
 node tests/runtimes/run.mjs
+# The security engine (loaded only with apiSecurity) in Deno, Bun and Chromium.
+node --test tests/runtimes/security.test.mjs

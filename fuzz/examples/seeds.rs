@@ -43,7 +43,36 @@ fn damaged(b64: &str) -> [(&'static str, String); 4] {
     ]
 }
 
+/// security_keys and envelope: the keys, certificates and reply bodies of
+/// tests/vectors/api-security.json, as PEM and as DER.
+fn security_seeds() {
+    use base64::Engine;
+    let text = include_str!("../../tests/vectors/api-security.json");
+    let v: serde_json::Value = serde_json::from_str(text).expect("api-security.json");
+    let pems = [
+        ("doc-key", &v["doc"]["privateKey"]),
+        ("doc-certificate", &v["doc"]["platform"]["certificate"]),
+        ("sm2-pkcs8", &v["sm2"]["pkcs8Pem"]),
+        ("sm2-sec1", &v["sm2"]["sec1Pem"]),
+        ("sm2-certificate", &v["sm2"]["self"]["certificate"]),
+    ];
+    for (name, pem) in pems {
+        let pem = pem.as_str().expect("a PEM");
+        write("security_keys", name, pem.as_bytes());
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .expect("base64");
+        write("security_keys", &format!("{name}.der"), &der);
+    }
+    for name in ["requestBody", "responseBody"] {
+        let body = v["doc"][name].as_str().expect("a body");
+        write("envelope", name, body.as_bytes());
+    }
+}
+
 fn main() {
+    security_seeds();
     let now = 1_477_314_187u64.to_string();
     for v in VECTORS {
         // json_shape: the plaintext itself.

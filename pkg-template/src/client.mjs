@@ -16,12 +16,13 @@ import { engineReady } from './rules.mjs';
 import { hmacSha256Hex, sha256Hex } from './hmac.mjs';
 import { MemoryStore, checkStore } from './store.mjs';
 import { strictOptions, clock } from './options.mjs';
+import { createApiSecurity } from './api-security.mjs';
 
 export { MemoryStore, ridOf };
 
 const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
 const DEFAULT_TIMEOUT_MS = 10000;
-const OPTION_KEYS = ['appId', 'appSecret', 'baseUrl', 'allowInsecureHttp', 'fetch', 'store', 'timeoutMs', 'tokenEndpoint', 'now'];
+const OPTION_KEYS = ['appId', 'appSecret', 'baseUrl', 'allowInsecureHttp', 'fetch', 'store', 'timeoutMs', 'tokenEndpoint', 'now', 'apiSecurity'];
 const TOKEN_ENDPOINTS = ['stable_token', 'token'];
 
 /** errcodes that mean "this access_token is invalid or expired" (nothing else was looked at). */
@@ -59,7 +60,7 @@ const isText = (v, max) => typeof v === 'string' && v.length > 0 && v.length <= 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One HTTP exchange with WeChat, bounded by what is left of the call's
+ * One exchange with WeChat (transfer() below is its HTTP part), bounded by what is left of the call's
  * deadline (timeoutMs from the start of the public method): it races a
  * timer, so it works where AbortController does not exist (Node < 15), and
  * aborts the request where it does. With no time left it is not sent (a
@@ -71,12 +72,44 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * for the caller to map (token errors are retried there).
  */
 function exchange(s, path, query, body, secrets, call) {
+  const mode = s.security !== null && s.security.covers(path) ? s.security : null;
+  if (mode === null) {
+    const init = body === undefined
+      ? { method: 'GET' }
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return transfer(s, path, query, init, call).then((got) => plainReply(path, got, secrets));
+  }
+  // API security: the request sealed and signed (INVALID_ARGUMENT here, for
+  // keys that did not load, comes before anything is sent); the reply
+  // verified and decrypted, or, without the mode's headers, accepted only
+  // as an error (api-security.mjs; tests/client/api-security.test.mjs).
+  return mode
+    .seal(path, query, body)
+    .then((req) => transfer(s, path, req.query, { method: 'POST', headers: { 'content-type': 'application/json', ...req.headers }, body: req.body }, call))
+    .then((got) => {
+      if (!mode.isSigned(got.header)) {
+        return plainReply(path, got, secrets).then((reply) => {
+          if (API_SECURITY_ERRCODES.test(String(reply.errcode))) throw apiError(path, reply, secrets, { apiSecurity: true });
+          return mode.plain(path, reply);
+        });
+      }
+      if (got.status >= 500) return Promise.reject(unavailable(`${path} answered HTTP ${got.status}`));
+      return mode.open(path, got.text, got.header).then((reply) => checkedReply(path, got.status, reply, secrets));
+    });
+}
+
+/** The errcodes of the API security layer (40230-40240): WeChat answers them plain, before it decrypts anything. */
+const API_SECURITY_ERRCODES = /^402(?:3\d|40)$/;
+
+/**
+ * The HTTP part of an exchange: `query` joined to the URL, `init` sent,
+ * the body read within the cap. Resolves with { status, text, header }
+ * (header(name): a response header, or null).
+ */
+function transfer(s, path, query, init, call) {
   let url = s.baseUrl + path;
   const keys = Object.keys(query);
   if (keys.length) url += `?${keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k])}`).join('&')}`;
-  const init = body === undefined
-    ? { method: 'GET' }
-    : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
   // Redirects are never followed: the request carries the AppSecret, a code or
   // an access token, and a relay (baseUrl) answering 3xx must not be able to
   // send them on to another host. `redirect: 'manual'` asks fetch not to
@@ -109,8 +142,10 @@ function exchange(s, path, query, body, secrets, call) {
       fn(value);
     };
     let status = 0;
+    let response = null;
     new Promise((go) => go(s.fetch(url, init)))
       .then((res) => {
+        response = res;
         status = res && typeof res.status === 'number' ? res.status : 0;
         if (res && (res.type === 'opaqueredirect' || res.redirected === true)) {
           discard(res.body);
@@ -123,33 +158,45 @@ function exchange(s, path, query, body, secrets, call) {
         return readBody(res, path);
       })
       .then(
-        (text) => finish(resolve, { status, text }),
+        (text) => finish(resolve, { status, text, header: (name) => headerOf(response, name) }),
         // Only a name such as ECONNRESET: fetch's message and cause can hold the URL.
         (e) => finish(reject, OWN.has(e) ? e : unavailable(`${path} failed (${failureName(e)})`)),
       );
   });
 
-  return http.then(({ status, text }) => {
-    if (status >= 500) return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
-    let reply;
-    try {
-      reply = JSON.parse(text);
-    } catch (_) {
-      reply = undefined;
-    }
-    if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) {
-      return Promise.reject(unavailable(`${path} answered HTTP ${status} with a body that is not a JSON object`));
-    }
-    const errcode = reply.errcode;
-    if (errcode === -1) return Promise.reject(apiError(path, reply, secrets));
-    if (errcode !== undefined && errcode !== 0 && typeof errcode !== 'number') {
-      return Promise.reject(unavailable(`${path} answered with a malformed errcode`));
-    }
-    if ((errcode === undefined || errcode === 0) && (status < 200 || status > 299) && status !== 0) {
-      return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
-    }
-    return reply;
-  });
+  return http;
+}
+
+/**
+ * A plain reply read: WECHAT_UNAVAILABLE for HTTP 5xx, errcode -1 or a body
+ * that is not a JSON object; other nonzero errcodes are returned for the
+ * caller to map (token errors are retried there).
+ */
+function plainReply(path, { status, text }, secrets) {
+  if (status >= 500) return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
+  let reply;
+  try {
+    reply = JSON.parse(text);
+  } catch (_) {
+    reply = undefined;
+  }
+  if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) {
+    return Promise.reject(unavailable(`${path} answered HTTP ${status} with a body that is not a JSON object`));
+  }
+  return checkedReply(path, status, reply, secrets);
+}
+
+/** The errcode checks every reply object passes, plain or decrypted. */
+function checkedReply(path, status, reply, secrets) {
+  const errcode = reply.errcode;
+  if (errcode === -1) return Promise.reject(apiError(path, reply, secrets));
+  if (errcode !== undefined && errcode !== 0 && typeof errcode !== 'number') {
+    return Promise.reject(unavailable(`${path} answered with a malformed errcode`));
+  }
+  if ((errcode === undefined || errcode === 0) && (status < 200 || status > 299) && status !== 0) {
+    return Promise.reject(unavailable(`${path} answered HTTP ${status}`));
+  }
+  return Promise.resolve(reply);
 }
 
 /** Errors exchange() makes while reading a response; anything else a fetch throws is reduced to a name. */
@@ -175,8 +222,16 @@ function discard(body) {
 function headerOf(res, name) {
   try {
     const h = res.headers;
-    const v = h && typeof h.get === 'function' ? h.get(name) : h && typeof h === 'object' ? h[name] : null;
-    return typeof v === 'string' ? v : null;
+    if (h && typeof h.get === 'function') {
+      const v = h.get(name);
+      return typeof v === 'string' ? v : null;
+    }
+    // A plain object (an injected fetch's): header names in any case.
+    if (h && typeof h === 'object') {
+      const keys = Object.keys(h);
+      for (let i = 0; i < keys.length; i++) if (keys[i].toLowerCase() === name && typeof h[keys[i]] === 'string') return h[keys[i]];
+    }
+    return null;
   } catch (_) {
     return null;
   }
@@ -653,8 +708,19 @@ function checkSessionKeyArg(sessionKey) {
   if (!isText(sessionKey, 256)) throw invalidArgument('sessionKey must be the session_key string from code2Session');
 }
 
-/** A GET signed with the session key (checksession, resetusersessionkey), retried once on a token error. */
+/**
+ * For an API sent in the API security mode: its keys loaded, or their
+ * INVALID_ARGUMENT, before any request of the call (a token fetch
+ * included), so a single-use code is never spent on a client whose keys
+ * are bad (tests/client/api-security.test.mjs "bad keys").
+ */
+function securityReady(s, path) {
+  return s.security !== null && s.security.covers(path) ? s.security.ready() : Promise.resolve();
+}
+
+/** A GET signed with the session key (checksession, resetusersessionkey, getuserencryptkey), retried once on a token error. */
 async function signedCall(s, path, openid, sessionKey) {
+  await securityReady(s, path);
   const signature = await hmacSha256Hex(sessionKey, '');
   const secrets = [s.appSecret, sessionKey, signature];
   const call = newCall(s);
@@ -666,7 +732,8 @@ async function signedCall(s, path, openid, sessionKey) {
 }
 
 /** A POST of `body` with the access token in the query, retried once on a token error; every token used joins `secrets`. */
-function postWithToken(s, path, body, secrets) {
+async function postWithToken(s, path, body, secrets) {
+  await securityReady(s, path);
   const call = newCall(s);
   return withToken(s, call, (token) => {
     secrets.push(token);
@@ -759,6 +826,9 @@ export class WeChatClient {
    * @param {number} [options.timeoutMs]  the whole method call (store calls, lock waits, every HTTP exchange), default 10000
    * @param {'stable_token' | 'token'} [options.tokenEndpoint] default 'stable_token'
    * @param {() => number} [options.now]  clock: milliseconds since the epoch, like Date.now (tests)
+   * @param {object} [options.apiSecurity] WeChat's API security mode (服务端 API 签名加密): { symmetricKey,
+   *   symmetricSn, privateKey, privateKeySn, platformCertificate, platformCertificateSn, algorithm?, origin? }
+   *   (api-security.mjs); checked here, keys parsed in the background (ready())
    */
   constructor(options) {
     if (options === undefined) throw invalidArgument('options must be an object like { appId, appSecret }');
@@ -795,6 +865,7 @@ export class WeChatClient {
     if (TOKEN_ENDPOINTS.indexOf(tokenEndpoint) < 0) throw invalidArgument("options.tokenEndpoint must be 'stable_token' or 'token'");
     clock(now, 'options.now');
     const chosenStore = store === undefined ? new MemoryStore({ now }) : checkStore(store, 'options.store');
+    const security = options.apiSecurity === undefined ? null : createApiSecurity(options.apiSecurity, appId, () => now());
 
     // Everything lives in a WeakMap, not on the instance: util.inspect(client)
     // and JSON.stringify(client) show no AppSecret and no token.
@@ -819,12 +890,26 @@ export class WeChatClient {
       storeQuietUntil: 0,
       // method + single-use code (+ openid) -> the call in flight (oneCallPerCode)
       codeCalls: new Map(),
+      // the API security mode (keys in its closures), or null
+      security,
     });
   }
 
   /** The AppID this client calls WeChat for. */
   get appId() {
     return stateOf(this).appId;
+  }
+
+  /**
+   * Resolves once options.apiSecurity's keys are parsed and checked (at
+   * once without apiSecurity); rejects with the INVALID_ARGUMENT that every
+   * call of the mode would throw before sending anything. Await it at
+   * startup to fail fast on a bad key.
+   * @returns {Promise<void>}
+   */
+  async ready() {
+    const s = stateOf(this);
+    if (s.security !== null) await s.security.ready();
   }
 
   /**

@@ -1,11 +1,17 @@
 // HMAC-SHA256 for WeChat's session-key signatures (/wxa/checksession,
-// /wxa/resetusersessionkey): hex HMAC with the session_key STRING (its UTF-8
-// bytes, not the base64-decoded key) as the key.
+// /wxa/resetusersessionkey, /wxa/business/getuserencryptkey): hex HMAC with
+// the session_key STRING (its UTF-8 bytes, not the base64-decoded key) as the
+// key; and SHA-256 for checkEncryptedData's hash.
 //
-// The package promises no node:crypto dependency, and Node 10-18 have no
-// global WebCrypto, so this uses crypto.subtle where it exists and otherwise a
-// small pure-JS SHA-256 (FIPS 180-4). Both are checked against RFC 4231 and
+// Both come from the runtime (runtime-crypto.mjs): node:crypto on Node,
+// WebCrypto elsewhere. A small pure-JS SHA-256 (FIPS 180-4) stays for the one
+// place with neither: an ESM bundle on Node 10-18 (no require, no
+// process.getBuiltinModule, no global WebCrypto), where these calls worked
+// before and must not start failing; it is a hash of public or per-user data,
+// with nothing for a timing side channel to learn that the caller does not
+// already hold. The three paths are checked against RFC 4231, FIPS 180-4 and
 // WeChat's worked example in tests/client/hmac.test.mjs.
+import { nodeCrypto, webCrypto } from './runtime-crypto.mjs';
 
 /** UTF-8 bytes of a string (lone surrogates become U+FFFD, like TextEncoder). */
 export function utf8Bytes(text) {
@@ -130,64 +136,59 @@ export function toHex(bytes) {
   return hex;
 }
 
-/** WebCrypto's SubtleCrypto where this runtime has it (Node >= 19, browsers in secure contexts, Deno, Bun, workers). */
-function subtle() {
-  try {
-    // eslint-disable-next-line no-undef
-    const c = typeof crypto !== 'undefined' ? crypto : undefined;
-    return c && c.subtle && typeof c.subtle.importKey === 'function' ? c.subtle : null;
-  } catch (_) {
-    return null;
-  }
+/**
+ * Which implementation hashes here: 'node:crypto', 'WebCrypto' or 'js'
+ * (`how.path` forces one, for tests).
+ */
+export function hashPath(how) {
+  if (how && how.path) return how.path;
+  if (nodeCrypto() !== null) return 'node:crypto';
+  return webCrypto() !== null ? 'WebCrypto' : 'js';
 }
 
 /**
  * Hex HMAC-SHA256 of the UTF-8 string `message` under the UTF-8 string `key`.
  * @param {string} key
  * @param {string} message
- * @param {{ webCrypto?: boolean }} [how] webCrypto: false forces the JS path (tests)
+ * @param {{ path?: 'node:crypto' | 'WebCrypto' | 'js' }} [how] tests: force one implementation
  * @returns {Promise<string>}
  */
 export async function hmacSha256Hex(key, message, how) {
+  const path = hashPath(how);
+  if (path === 'node:crypto') return nodeCrypto().createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(message, 'utf8')).digest('hex');
   const keyBytes = utf8Bytes(key);
   const messageBytes = utf8Bytes(message);
-  const s = how && how.webCrypto === false ? null : subtle();
-  if (s) {
-    try {
-      const k = await s.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-      return toHex(new Uint8Array(await s.sign('HMAC', k, messageBytes)));
-    } catch (_) {
-      // A WebCrypto that refuses (an insecure browser context, a polyfill
-      // without HMAC): the JS path gives the same answer.
-    } finally {
-      keyBytes.fill(0);
-    }
-  }
-  const bytes = utf8Bytes(key);
   try {
-    return toHex(hmacSha256(bytes, messageBytes));
+    if (path === 'WebCrypto') {
+      try {
+        const s = webCrypto().subtle;
+        const k = await s.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        return toHex(new Uint8Array(await s.sign('HMAC', k, messageBytes)));
+      } catch (_) {
+        // A WebCrypto that refuses (a polyfill without HMAC): the JS path gives the same answer.
+      }
+    }
+    return toHex(hmacSha256(keyBytes, messageBytes));
   } finally {
-    bytes.fill(0);
+    keyBytes.fill(0);
   }
 }
 
 /**
  * Lowercase hex SHA-256 of the UTF-8 bytes of `text` (checkEncryptedData's
- * encrypted_msg_hash). The client is bundled for every target, Node 10.15
- * to workerd, and may not import node:crypto: WebCrypto's digest where this
- * runtime has it (Node >= 19, Deno, Bun, browsers, workers), else the
- * pure-JS sha256 above (Node 10-18 have no global crypto). Both agree on
- * FIPS 180-4's vectors: tests/client/hmac.test.mjs "sha256Hex".
+ * encrypted_msg_hash), from the runtime as hmacSha256Hex.
+ * tests/client/hmac.test.mjs "sha256Hex".
  * @param {string} text
- * @param {{ webCrypto?: boolean }} [how] webCrypto: false forces the JS path (tests)
+ * @param {{ path?: 'node:crypto' | 'WebCrypto' | 'js' }} [how] tests: force one implementation
  * @returns {Promise<string>}
  */
 export async function sha256Hex(text, how) {
+  const path = hashPath(how);
+  if (path === 'node:crypto') return nodeCrypto().createHash('sha256').update(text, 'utf8').digest('hex');
   const bytes = utf8Bytes(text);
-  const s = how && how.webCrypto === false ? null : subtle();
-  if (s && typeof s.digest === 'function') {
+  if (path === 'WebCrypto') {
     try {
-      return toHex(new Uint8Array(await s.digest('SHA-256', bytes)));
+      return toHex(new Uint8Array(await webCrypto().subtle.digest('SHA-256', bytes)));
     } catch (_) {
       // a WebCrypto that refuses: the JS path gives the same answer
     }

@@ -40,7 +40,7 @@ export class WeChatClient {
 // before the first client exists (jest.spyOn, sinon.stub in a user's tests)
 // reaches every instance. The list is the real class's own members:
 // tests/js/lazy-load.test.mjs compares the two and stubs one before the chunk loads.
-const METHODS = ['code2Session', 'getPhoneNumber', 'getAccessToken', 'checkSessionKey', 'resetSessionKey', 'checkEncryptedData', 'getUserEncryptKey'];
+const METHODS = ['ready', 'code2Session', 'getPhoneNumber', 'getAccessToken', 'checkSessionKey', 'resetSessionKey', 'checkEncryptedData', 'getUserEncryptKey'];
 for (const name of METHODS) {
   const forward = {
     [name](...args) {

@@ -129,8 +129,12 @@ export function unavailable(what, errcode, rid) {
   return new WxOpenDataError('WECHAT_UNAVAILABLE', `${ERRORS.WECHAT_UNAVAILABLE.message}: ${what}`, { errcode: errcode === undefined ? null : errcode, rid: rid || null });
 }
 
-/** The error for a reply with a nonzero errcode (not a token error being retried). */
-export function apiError(path, reply, secrets) {
+/**
+ * The error for a reply with a nonzero errcode (not a token error being
+ * retried). `how.apiSecurity`: the request was sent in the API security
+ * mode, so 40230-40240 say what to check instead of "turn it off".
+ */
+export function apiError(path, reply, secrets, how) {
   const errcode = reply.errcode;
   const errmsg = typeof reply.errmsg === 'string' ? scrub(reply.errmsg, secrets) : '';
   // A "rid" that holds a secret (an errmsg echoing a code right after
@@ -164,6 +168,9 @@ export function apiError(path, reply, secrets) {
     case 48001:
       return new WxOpenDataError('WECHAT_API_ERROR', `WeChat refused this API to this account (api unauthorized): check that the account type may call it (a Mini Program, verified where WeChat requires it), that the API is granted, and the Mini Program's privacy settings (用户隐私保护指引) (${said})`, details);
     default:
+      if (API_SECURITY[errcode] !== undefined && how && how.apiSecurity) {
+        return new WxOpenDataError('WECHAT_API_ERROR', `API security (${API_SECURITY[errcode]}): ${API_SECURITY_CHECKS[errcode]} (${said})`, details);
+      }
       if (API_SECURITY[errcode] !== undefined) {
         return new WxOpenDataError(
           'WECHAT_API_ERROR',
@@ -193,6 +200,27 @@ const API_SECURITY = {
   40238: 'no symmetric key configured',
   40239: 'no public key configured',
   40240: 'expired Wechatmp-TimeStamp',
+};
+
+/**
+ * What to check for each of them when the client does send the mode
+ * (options.apiSecurity): the key numbers, the algorithm chosen in the
+ * admin page, the clock, a relay that drops headers.
+ * tests/client/api-security.test.mjs "plain 40230-40240".
+ */
+const RELAY = 'a relay (baseUrl) or an injected fetch dropped the Wechatmp-* request headers';
+const API_SECURITY_CHECKS = {
+  40230: RELAY,
+  40231: RELAY,
+  40232: RELAY,
+  40233: RELAY,
+  40234: "check that apiSecurity.privateKey is the application private key whose public key (number apiSecurity.privateKeySn) is registered in 开发管理 → 开发设置 → API安全, that apiSecurity.algorithm matches the one chosen there ('RSA': RSAwithSHA256, 'SM': SM2withSM3), and that a relay (baseUrl) passes the body unchanged",
+  40235: "check apiSecurity.symmetricKey and symmetricSn against the symmetric key and its number in 开发管理 → 开发设置 → API安全, and that apiSecurity.algorithm matches the one chosen there ('RSA': AES256_GCM, 'SM': SM4_GCM)",
+  40236: 'options.appId is not a valid AppID',
+  40237: "options.appId is not the access token's Mini Program",
+  40238: 'no symmetric key is configured for this Mini Program: create one in 开发管理 → 开发设置 → API安全 and set apiSecurity.symmetricKey and symmetricSn',
+  40239: 'no application public key is configured for this Mini Program: upload the public key of apiSecurity.privateKey in 开发管理 → 开发设置 → API安全',
+  40240: "WeChat judged Wechatmp-TimeStamp expired: check this server's clock (options.now, and the machine's time)",
 };
 
 // Cloud Base (wx-server-sdk) calls fail with an error carrying errCode and

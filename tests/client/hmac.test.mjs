@@ -1,12 +1,19 @@
 // HMAC-SHA256 as /wxa/checksession and /wxa/resetusersessionkey need it: the
-// session_key string's UTF-8 bytes as the key. Both paths (WebCrypto and the
-// pure-JS fallback that Node 10-18 use) against RFC 4231 and WeChat's example.
+// session_key string's UTF-8 bytes as the key. Every path (node:crypto, which
+// Node uses; WebCrypto, which other runtimes use; the pure-JS fallback of an
+// ESM bundle on Node 10-18) against RFC 4231 and WeChat's example.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createHash, randomBytes } from 'node:crypto';
 import { load } from './support/src.mjs';
 
-const { hmacSha256Hex, hmacSha256, sha256, toHex, utf8Bytes } = await load('hmac.mjs');
+const { hmacSha256Hex, hmacSha256, sha256, toHex, utf8Bytes, hashPath } = await load('hmac.mjs');
+const PATHS = ['node:crypto', 'WebCrypto', 'js'];
+
+test('Node hashes with node:crypto; each path can be forced', () => {
+  assert.equal(hashPath(), 'node:crypto');
+  for (const path of PATHS) assert.equal(hashPath({ path }), path);
+});
 
 const hex = (s) => Uint8Array.from(Buffer.from(s, 'hex'));
 
@@ -27,16 +34,16 @@ test('RFC 4231 vectors: the pure-JS HMAC-SHA256', () => {
 test("WeChat's worked example: key o0q0otL8aEzpcZL/FT9WsQ== (the string, not its bytes), message {\"foo\":\"bar\"}", async () => {
   const expected = '654571f79995b2ce1e149e53c0a33dc39c0a74090db514261454e8dbe432aa0b';
   assert.equal(await hmacSha256Hex('o0q0otL8aEzpcZL/FT9WsQ==', '{"foo":"bar"}'), expected);
-  assert.equal(await hmacSha256Hex('o0q0otL8aEzpcZL/FT9WsQ==', '{"foo":"bar"}', { webCrypto: false }), expected);
+  for (const path of PATHS) assert.equal(await hmacSha256Hex('o0q0otL8aEzpcZL/FT9WsQ==', '{"foo":"bar"}', { path }), expected, path);
 });
 
-test('WebCrypto and the JS fallback agree with node:crypto (empty message, as checksession signs)', async () => {
+test('every path agrees with node:crypto (empty message, as checksession signs)', async () => {
   for (let i = 0; i < 50; i++) {
     const key = randomBytes(16).toString('base64');
     const message = i % 2 ? '' : randomBytes(i * 7).toString('latin1') + '中文🙂';
     const want = createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(message, 'utf8')).digest('hex');
     assert.equal(await hmacSha256Hex(key, message), want);
-    assert.equal(await hmacSha256Hex(key, message, { webCrypto: false }), want);
+    for (const path of PATHS) assert.equal(await hmacSha256Hex(key, message, { path }), want, path);
   }
 });
 
@@ -53,7 +60,7 @@ test('utf8Bytes matches TextEncoder, lone surrogates included', () => {
   }
 });
 
-test('sha256Hex (checkEncryptedData\'s hash): FIPS 180-4 vectors and node:crypto, through WebCrypto and the JS path', async () => {
+test('sha256Hex (checkEncryptedData\'s hash): FIPS 180-4 vectors and node:crypto, through every path', async () => {
   const { sha256Hex } = await load('hmac.mjs');
   const fips = [
     ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
@@ -62,12 +69,12 @@ test('sha256Hex (checkEncryptedData\'s hash): FIPS 180-4 vectors and node:crypto
   ];
   for (const [text, want] of fips) {
     assert.equal(await sha256Hex(text), want);
-    assert.equal(await sha256Hex(text, { webCrypto: false }), want);
+    for (const path of PATHS) assert.equal(await sha256Hex(text, { path }), want, path);
   }
   for (let i = 0; i < 30; i++) {
     const text = randomBytes(i * 11).toString('base64') + (i % 3 ? '' : '中文🙂');
     const want = createHash('sha256').update(text, 'utf8').digest('hex');
     assert.equal(await sha256Hex(text), want);
-    assert.equal(await sha256Hex(text, { webCrypto: false }), want);
+    for (const path of PATHS) assert.equal(await sha256Hex(text, { path }), want, path);
   }
 });

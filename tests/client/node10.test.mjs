@@ -1,8 +1,8 @@
 // The package's Node entry (pkg/node/index.cjs: esbuild, CommonJS, target
 // node10, the MVP wasm build) runs the client on Node 10.15, the oldest
-// runtime Tencent SCF and Cloud Base still run: injected fetch, pure-JS HMAC
-// and SHA-256 (no crypto global), the timeout without AbortController, and the phone
-// rule of the engine itself.
+// runtime Tencent SCF and Cloud Base still run: injected fetch, HMAC and
+// SHA-256 from node:crypto (no crypto global; counted in the child), the
+// timeout without AbortController, and the phone rule of the engine itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -41,9 +41,12 @@ for (const mode of ['http', 'node-fetch']) {
       assert.equal(out.openid, mock.client.openidOf('old'));
       assert.deepEqual(Object.keys(out.phone), ['phoneNumber', 'purePhoneNumber', 'countryCode', 'watermark']);
       assert.equal(out.phone.countryCode, '86');
-      assert.equal(out.checked, true, 'checksession signed with the pure-JS HMAC');
-      assert.equal(out.encrypted.valid, true, 'checkencryptedmsg with the pure-JS SHA-256');
-      assert.equal(out.keys, 1, 'getuserencryptkey signed with the pure-JS HMAC');
+      assert.equal(out.checked, true, 'checksession signed with node:crypto HMAC');
+      assert.equal(out.encrypted.valid, true, 'checkencryptedmsg with node:crypto SHA-256');
+      assert.equal(out.keys, 1, 'getuserencryptkey signed with node:crypto HMAC');
+      // checksession, getuserencryptkey and resetusersessionkey signed; checkencryptedmsg hashed.
+      assert.equal(out.used.createHmac, 3);
+      assert.equal(out.used.createHash, 1);
       assert.equal(out.reuse, 'INVALID_CODE');
       assert.equal(out.hang, 'WECHAT_UNAVAILABLE');
       assert.ok(out.hangMs < 10000, `the hang ended by the 500 ms timer (took ${out.hangMs} ms)`);

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, pkgDir } from './support/entries.mjs';
 import { APPID, PHONE, seal } from './support/payloads.mjs';
@@ -172,4 +172,37 @@ test('import of wx-open-data/mock is the module require() loads (its code ships 
   `, true);
   assert.equal(out.same, true);
   assert.deepEqual(out.loaded, ['mock/index.cjs']);
+});
+
+test('decryptPhone and a WeChatClient without apiSecurity never load the security engine, which reads wasm/security.wasm on its first use', () => {
+  const out = inFreshProcess('no-security', `
+    const api = require('wx-open-data');
+    api.decryptPhone(CASE.sessionKey, CASE.encryptedData, CASE.iv, { appId: APPID });
+    const client = new api.WeChatClient({ appId: APPID, appSecret: 'a'.repeat(32), fetch: async () => { throw new Error('no network here'); } });
+    out.failed = await client.getPhoneNumber('a-code').then(() => false, (e) => e.code);
+    out.loaded = loaded();
+    out.read = read();
+    // The control: the engine's own chunk, on first use, reads the raw build.
+    const errors = { WxOpenDataError: api.WxOpenDataError, invalidArgument: (w) => new api.WxOpenDataError('INVALID_ARGUMENT', w) };
+    const engine = await require(path.join(PKG, 'node', 'security.cjs'))({ errors }).loadSecurityEngine();
+    out.sm3 = Buffer.from(engine.sm3(Buffer.from('abc'))).toString('hex').slice(0, 8);
+    out.readByEngine = read();
+  `);
+  assert.equal(typeof out.failed, 'string');
+  assert.ok(!out.loaded.includes('node/security.cjs'), out.loaded.join());
+  assert.ok(!out.read.includes('wasm/security.wasm'), out.read.join());
+  assert.equal(out.sm3, '66c7f0f4');
+  assert.deepEqual(out.readByEngine.filter((f) => !f.endsWith('.cjs')), ['wasm/security.wasm']);
+});
+
+test('the web entry reaches the embedded security .wasm only through a dynamic import()', () => {
+  const web = readFileSync(join(pkgDir, 'web', 'index.mjs'), 'utf8');
+  const chunk = readFileSync(join(pkgDir, 'web', 'wasm-security.mjs'), 'utf8');
+  const wasm = readFileSync(join(pkgDir, 'wasm', 'security.wasm'));
+  assert.equal(chunk, `export default '${wasm.toString('base64')}';\n`);
+  assert.ok(!web.includes(wasm.toString('base64').slice(0, 64)), 'not embedded in the entry');
+  const mentions = web.match(/wasm-security\.mjs/g) || [];
+  const dynamic = web.match(/import\(\s*["']\.\/wasm-security\.mjs["']\s*\)/g) || [];
+  assert.equal(mentions.length, dynamic.length, 'every mention is a dynamic import()');
+  assert.doesNotMatch(web, /^import[^(]*wasm-security/m);
 });

@@ -109,6 +109,17 @@ describe('every client code, from WeChatClient against wx-open-data/mock', () =>
       const viaToken = new api.WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, store, tokenEndpoint: 'token' });
       return viaToken.getAccessToken(); // /cgi-bin/token never bypasses the store
     },
+    UNVERIFIED_REPLY: async () => {
+      const secure = await app().require('wx-open-data/mock').startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, apiSecurity: true });
+      try {
+        const viaMode = new api.WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: secure.baseUrl, apiSecurity: secure.apiSecurity });
+        secure.fault('tamperReply', { times: 1 }); // a ciphertext byte changed after WeChat signed the reply
+        secure.client.login('vocabulary');
+        return await viaMode.checkEncryptedData(secure.client.getPhoneNumber('vocabulary').encryptedData);
+      } finally {
+        await secure.close();
+      }
+    },
   };
 
   it('this test has a call for each client code of the vocabulary', () => {

@@ -66,7 +66,11 @@ function expectSame(actual, expected, what) {
  * INVALID_ARGUMENT naming initSync and the raw build while the mock counts
  * no request (countersUrl), then, after the harness's `context.initSync`,
  * give the number for the same code. The driver checks the mock's counters
- * after the row too.
+ * after the row too. With `wechat.secure` ({ baseUrl, apiSecurity, code,
+ * encryptedData, phoneNumber }: a mock speaking WeChat's API security mode),
+ * a client with apiSecurity gets the number and checks encryptedData
+ * (sealed and verified with this runtime's crypto), then refuses the
+ * tampered reply the driver set up (UNVERIFIED_REPLY).
  *
  * Never throws: returns { passed, failed, details: [{check, error}],
  * skipped: [{check, reason}], build, artifacts }.
@@ -160,6 +164,20 @@ export async function runChecks(api, fixtures, context) {
       const phone = await client.getPhoneNumber(wechat.code);
       expect(phone.phoneNumber === wechat.phoneNumber && typeof phone.countryCode === 'string', `getPhoneNumber gave ${JSON.stringify(phone)}`);
     });
+    if (wechat.secure) {
+      const s = wechat.secure;
+      await check('API security: getPhoneNumber and checkEncryptedData sealed and verified with this runtime\'s crypto; a tampered reply is UNVERIFIED_REPLY', async () => {
+        const secured = new api.WeChatClient({ appId: wechat.appId, appSecret: wechat.appSecret, baseUrl: s.baseUrl, apiSecurity: s.apiSecurity });
+        await secured.ready();
+        const phone = await secured.getPhoneNumber(s.code);
+        expect(phone.phoneNumber === s.phoneNumber, `getPhoneNumber in the mode gave ${JSON.stringify(phone)}`);
+        let refused;
+        try { await secured.checkEncryptedData(s.encryptedData); } catch (e) { refused = e; }
+        expect(refused instanceof api.WxOpenDataError && refused.code === 'UNVERIFIED_REPLY', `a tampered reply: ${refused ? refused.code : 'accepted'}`);
+        const checked = await secured.checkEncryptedData(s.encryptedData);
+        expect(checked.valid === true, `checkEncryptedData in the mode gave ${JSON.stringify(checked)}`);
+      });
+    }
   }
 
   await check('init() is idempotent and initSync() after it is a no-op', async () => {

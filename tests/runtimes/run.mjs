@@ -5,8 +5,8 @@
 // WeChat Cloud Base / Tencent SCF cloud functions on exactly their Node
 // versions (10.15.3, 12.16.3, 14.18.3, 16.13.2, 18.15.0, 20.19.0); Bun;
 // Deno; headless Chromium; esbuild bundles for the browser and for Node (CJS
-// and ESM); workerd. On the cloud-function Nodes also wx-open-data/mock and
-// the CLI (harness/cloud-tools). Run by scripts/test-runtimes.sh (which installs the
+// and ESM); workerd. On the cloud-function Nodes also wx-open-data/mock, the
+// API security mode (RSA) through it, and the CLI (harness/cloud-tools). Run by scripts/test-runtimes.sh (which installs the
 // pinned runtimes first) with the system Node, after `make pkg`.
 //
 // Every row must run a nonzero number of checks and fail none; what each
@@ -18,7 +18,10 @@
 // fresh phone code with WeChatClient.getPhoneNumber against the package's
 // mock WeChat (127.0.0.1), whose request counters are checked after the
 // row: one getuserphonenumber (for workerd without initSync, only after
-// initSync: none at all, not even a token fetch, before it). The README's workerd row runs the README's code-route example and
+// initSync: none at all, not even a token fetch, before it). Deno web-file
+// and Chromium also run WeChat's API security mode with WebCrypto against a
+// second mock speaking it (one phone code, one checkEncryptedData, one
+// tampered reply refused). The README's workerd row runs the README's code-route example and
 // its workerd initSync line as printed.
 //
 // Prints a table (runtime, version, entry, build, checks passed/failed/
@@ -87,6 +90,10 @@ for (const f of ['script.mjs', 'page.mjs', 'bundle-node.mjs', 'worker.mjs', 'wor
 const { startMockWeChat } = await import(pathToFileURL(join(app, 'node_modules', 'wx-open-data', 'mock', 'index.mjs')).href);
 const WECHAT_APP = { appId: 'wx0123456789abcdef', appSecret: 'runtime-matrix-app-secret' };
 const mock = await startMockWeChat(WECHAT_APP);
+// A second mock speaking WeChat's API security mode, for the rows marked
+// `secure` (Deno web-file, Chromium): their WeChatClient seals and verifies
+// with WebCrypto, where Node's rows use node:crypto (harness/cloud-tools).
+const secureMock = await startMockWeChat({ ...WECHAT_APP, apiSecurity: true });
 
 // The README's workerd row: the code-route example and the Runtimes table's
 // workerd `initSync` cell, exactly as the installed package's README prints them.
@@ -198,9 +205,11 @@ async function startStaticServer(root) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(mock.counters));
       return;
     }
-    if (req.url.startsWith('/wechat/')) {
-      // The mock WeChat on this origin, for the pages' WeChatClient.
-      const target = new URL(req.url.slice('/wechat'.length), mock.baseUrl);
+    if (req.url.startsWith('/wechat/') || req.url.startsWith('/wechat-secure/')) {
+      // The mock WeChats on this origin, for the pages' WeChatClient
+      // (headers both ways, the Wechatmp-* ones included).
+      const secure = req.url.startsWith('/wechat-secure/');
+      const target = new URL(req.url.slice(secure ? '/wechat-secure'.length : '/wechat'.length), secure ? secureMock.baseUrl : mock.baseUrl);
       const out = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
         res.writeHead(up.statusCode, up.headers);
         up.pipe(res);
@@ -290,7 +299,7 @@ for (const [key, build] of CLOUD) {
 // WeChatClient (an injected fetch where there is no global one) and
 // mock.cloud, and the CLI as `npx wx-open-data` runs it.
 for (const [key, build] of CLOUD) {
-  row('Cloud function', () => version(bin[key]), 'mock + CLI (exports.main)', "require('wx-open-data/mock'); startMockWeChat(); npx wx-open-data diagnose", build, cloud(bin[key], cloudTools));
+  row('Cloud function', () => version(bin[key]), 'mock + API security + CLI (exports.main)', "require('wx-open-data/mock'); startMockWeChat({ apiSecurity: true }); npx wx-open-data diagnose", build, cloud(bin[key], cloudTools));
 }
 // ESM on the cloud Nodes that load it unflagged with the exports map: the
 // baseline build through import (14), the first SIMD Node (16.13), and 18.
@@ -322,7 +331,7 @@ row('Bun', () => version(bin.bun), 'import', "import { decryptPhone } from 'wx-o
 const deno = ['run', '--quiet', '--no-prompt', '--cached-only', '--allow-read', '--allow-env', '--allow-net=127.0.0.1', '--node-modules-dir=manual', '--no-lock'];
 row('Deno', () => version(bin.deno), 'import', "import { decryptPhone } from 'wx-open-data' (node_modules)", 'simd', script(bin.deno, 'import', deno));
 row('Deno', () => version(bin.deno), 'npm-specifier', "import { decryptPhone } from 'npm:wx-open-data'", 'simd', script(bin.deno, 'npm-specifier', deno));
-row('Deno', () => version(bin.deno), 'web-file', "import { init } from './node_modules/wx-open-data/web/index.mjs'; await init()", 'simd', async () => resultOf(await runAsync(bin.deno, [...deno, 'script.mjs', 'web-file', './wechat.json'])), { wechat: 'phone' });
+row('Deno', () => version(bin.deno), 'web-file', "import { init } from './node_modules/wx-open-data/web/index.mjs'; await init()", 'simd', async () => resultOf(await runAsync(bin.deno, [...deno, 'script.mjs', 'web-file', './wechat.json'])), { wechat: 'phone', secure: true });
 
 let httpOrigin;
 // The empty icon keeps Chromium from requesting /favicon.ico (a 404 would count as a page error).
@@ -333,7 +342,7 @@ ${importMap ? `<script type="importmap">${JSON.stringify({ imports: importMap })
 row('Chromium (headless)', async () => (await chromium()).version(), 'web (import map)', "import { init, decryptPhone } from 'wx-open-data'; await init()", 'simd', () => {
   writeFileSync(join(app, 'index.html'), html('/page.mjs', { 'wx-open-data': '/node_modules/wx-open-data/web/index.mjs' }));
   return inChromium(`${httpOrigin}/index.html`);
-}, { wechat: 'phone', sameOrigin: true });
+}, { wechat: 'phone', sameOrigin: true, secure: true });
 
 // esbuild, browser: the same page, bundled; nothing copied next to it (the
 // web entry's default build is a base64 module that esbuild inlines).
@@ -469,8 +478,25 @@ for (const r of rows) {
       mock.client.login(user);
       const { code } = mock.client.getPhoneNumber(user);
       const baseUrl = r.sameOrigin ? `${httpOrigin}/wechat` : mock.baseUrl;
-      writeFileSync(join(app, 'wechat.json'), JSON.stringify({ ...WECHAT_APP, baseUrl, code, phoneNumber: mock.client.phoneOf(user).phoneNumber, countersUrl: `${httpOrigin}/wechat-counters` }));
+      const wechat = { ...WECHAT_APP, baseUrl, code, phoneNumber: mock.client.phoneOf(user).phoneNumber, countersUrl: `${httpOrigin}/wechat-counters` };
+      if (r.secure) {
+        // API security: a fresh tap on the mode's mock, and one tampered
+        // checkencryptedmsg reply the row must refuse.
+        secureMock.client.login(user);
+        const tap = secureMock.client.getPhoneNumber(user);
+        secureMock.clearFaults();
+        secureMock.fault('tamperReply', { path: '/wxa/business/checkencryptedmsg', times: 1 });
+        wechat.secure = {
+          baseUrl: r.sameOrigin ? `${httpOrigin}/wechat-secure` : secureMock.baseUrl,
+          apiSecurity: secureMock.apiSecurity,
+          code: tap.code,
+          encryptedData: tap.encryptedData,
+          phoneNumber: secureMock.client.phoneOf(user).phoneNumber,
+        };
+      }
+      writeFileSync(join(app, 'wechat.json'), JSON.stringify(wechat));
     }
+    const secureBefore = { ...secureMock.counters };
     summary = await r.body();
     ran = summary.passed;
     const fail = (check, error) => { summary.failed++; summary.details.push({ check, error }); };
@@ -485,6 +511,12 @@ for (const r of rows) {
       const [key, n] = expectSeen;
       if (seen(key) === n) summary.passed++;
       else fail(`the mock WeChat saw ${n} ${key}`, `it saw ${seen(key)} (${seen('requests')} requests in all)`);
+    }
+    // What the mode's mock saw: one phone code, two checkencryptedmsg (one tampered).
+    if (r.secure) {
+      const seenSecure = ['getuserphonenumber', 'checkencryptedmsg'].map((k) => secureMock.counters[k] - secureBefore[k]).join(',');
+      if (seenSecure === '1,2') summary.passed++;
+      else fail('the API security mock saw 1 getuserphonenumber and 2 checkencryptedmsg', `it saw ${seenSecure}`);
     }
     // The build this runtime must have picked (or been given).
     if (summary.build === r.build) summary.passed++;
@@ -505,6 +537,7 @@ for (const r of rows) {
 if (browser) await browser.close();
 server.close();
 await mock.close();
+await secureMock.close();
 
 const table = [
   ['runtime', 'version', 'entry', 'build', 'passed', 'failed', 'skipped', 'result'],

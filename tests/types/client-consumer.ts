@@ -18,8 +18,9 @@ import {
   type UserEncryptKey,
   type WeChatCallError,
   type WeChatClientErrorCode,
+  type ApiSecurityOptions,
 } from 'wx-open-data';
-import { startMockWeChat, type MockWeChat, type MockCloudSDKError } from 'wx-open-data/mock';
+import { startMockWeChat, type MockWeChat, type MockCloudSDKError, type MockApiSecurity } from 'wx-open-data/mock';
 
 async function main(): Promise<void> {
   const mock: MockWeChat = await startMockWeChat({ appId: 'wx0123456789abcdef', appSecret: 'secret' });
@@ -129,6 +130,26 @@ async function main(): Promise<void> {
   mock.fault('explode');
   // @ts-expect-error code2Session returns no phone number
   const p: string = session.phoneNumber;
+
+  // API security: the mock's keys are the client's option; ready() reports the keys' parse.
+  const secure: MockWeChat = await startMockWeChat({ appId: 'wx0123456789abcdef', appSecret: 'secret', apiSecurity: { algorithm: 'SM' } });
+  const secureKeys: MockApiSecurity | null = secure.apiSecurity;
+  if (secureKeys !== null) {
+    const options: ApiSecurityOptions = secureKeys;
+    const secured = new WeChatClient({ appId: 'wx0123456789abcdef', appSecret: 'secret', baseUrl: secure.baseUrl, apiSecurity: options });
+    await secured.ready();
+    const rotated: string = secure.rotatePlatformCertificate().platformCertificateSn;
+    secure.fault('tamperReply', { path: '/wxa/business/checkencryptedmsg', times: 1 });
+    const refused: WeChatClientErrorCode = 'UNVERIFIED_REPLY';
+    void [rotated, refused];
+    // @ts-expect-error the algorithm is 'RSA' or 'SM'
+    new WeChatClient({ appId: 'wx', appSecret: 's', apiSecurity: { ...options, algorithm: 'AES' } });
+    // @ts-expect-error the platform certificate is required
+    new WeChatClient({ appId: 'wx', appSecret: 's', apiSecurity: { symmetricKey: 'k', symmetricSn: 'n', privateKey: 'p', privateKeySn: 'n', platformCertificateSn: 'n' } });
+  }
+  // @ts-expect-error apiSecurity is true or { algorithm }
+  await startMockWeChat({ appId: 'wx', appSecret: 's', apiSecurity: 'RSA' });
+  await secure.close();
   void [n, p, t];
   await mock.close();
 }

@@ -11,9 +11,32 @@ export interface MockWeChatOptions {
   now?: () => number;
   /** The appid in getuserphonenumber's watermark: default appId; '' as in WeChat's documented example. */
   watermarkAppid?: string;
+  /** Speak WeChat's API security mode on getuserphonenumber, checkencryptedmsg and getuserencryptkey (true: algorithm 'RSA'); the client's keys are in mock.apiSecurity. */
+  apiSecurity?: true | { algorithm?: 'RSA' | 'SM' };
 }
 
-export type MockFaultKind = 'latency' | 'hang' | 'http5xx' | 'busy' | 'rateLimit' | 'nonJson' | 'reset' | 'errcode';
+/**
+ * The transport faults, then (with apiSecurity) one broken check of a reply of the mode each:
+ * tamperReply (a ciphertext byte changed after signing), tamperSignature, unknownCertificate (signed
+ * under another certificate and number), staleTimestamp / futureTimestamp (301 s off), wrongAppid
+ * (decrypted _appid), timestampMismatch (decrypted _timestamp), plainSuccess (the result as plain
+ * JSON without headers), badEnvelope (an extra member in the signed envelope), plaintextNotJson
+ * (a signed, encrypted plaintext that is not JSON).
+ */
+export type MockFaultKind = 'latency' | 'hang' | 'http5xx' | 'busy' | 'rateLimit' | 'nonJson' | 'reset' | 'errcode'
+  | 'tamperReply' | 'tamperSignature' | 'unknownCertificate' | 'staleTimestamp' | 'futureTimestamp' | 'wrongAppid' | 'timestampMismatch' | 'plainSuccess' | 'badEnvelope' | 'plaintextNotJson';
+
+/** The client's options.apiSecurity for a mock started with apiSecurity (keys it generated). */
+export interface MockApiSecurity {
+  symmetricKey: string;
+  symmetricSn: string;
+  /** PEM: "RSA PRIVATE KEY" (PKCS#1) for 'RSA', "PRIVATE KEY" (PKCS#8) for 'SM'. */
+  privateKey: string;
+  privateKeySn: string;
+  platformCertificate: string;
+  platformCertificateSn: string;
+  algorithm: 'RSA' | 'SM';
+}
 
 export interface MockFaultOptions {
   /** Only this API path (e.g. '/cgi-bin/stable_token'; '/wxa/business/getuserphonenumber' covers cloud.openapi.phonenumber.getPhoneNumber too, 'cloud.getOpenData' cloud.getOpenData); default every API path and cloud call. */
@@ -92,6 +115,10 @@ export interface MockWeChat {
   advanceTime(seconds: number): void;
   invalidateAccessTokens(): void;
   breakStableToken(): void;
+  /** With apiSecurity: the client's options.apiSecurity (the current platform certificate); else null. */
+  readonly apiSecurity: MockApiSecurity | null;
+  /** With apiSecurity: WeChat rotates its platform certificate; replies carry the old one's signature as -Deprecated. The new certificate and number. */
+  rotatePlatformCertificate(): { platformCertificate: string; platformCertificateSn: string };
   issuedSecrets(): string[];
   close(): Promise<void>;
 }

@@ -12,6 +12,10 @@
 //   GET  /wxa/resetusersessionkey?access_token&openid&signature&sig_method=hmac_sha256
 //   POST /wxa/business/checkencryptedmsg?access_token  {encrypted_msg_hash}
 //   GET  /wxa/business/getuserencryptkey?access_token&openid&signature&sig_method=hmac_sha256
+// With apiSecurity, the last three speak WeChat's API security mode (see
+// ./api-security.mjs): requests must come encrypted and signed (a POST for
+// getuserencryptkey too, its parameters in the plaintext), replies come back
+// encrypted and signed; mock.apiSecurity holds the client's keys.
 // The WeChat app and the Cloud Base platform, for pages that play them over
 // HTTP (not WeChat URLs):
 //   POST /__client/login {user}, /__client/checkSession {user},
@@ -25,6 +29,7 @@
 // apart; every /cgi-bin/token fetch invalidates that endpoint's previous token.
 import { createServer, STATUS_CODES } from 'node:http';
 import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createMockSecurity, SECURITY_FAULTS, SECURED } from './api-security.mjs';
 
 const CODE_TTL_S = 300;
 const TOKEN_TTL_S = 7200;
@@ -37,7 +42,7 @@ const ENCRYPTED_TTL_S = 3 * 86400;
 const ENCRYPT_KEY_TTL_S = 3600;
 const ENCRYPT_KEYS_LISTED = 3;
 
-const FAULT_KINDS = ['latency', 'hang', 'http5xx', 'busy', 'rateLimit', 'nonJson', 'reset', 'errcode'];
+const FAULT_KINDS = ['latency', 'hang', 'http5xx', 'busy', 'rateLimit', 'nonJson', 'reset', 'errcode'].concat(SECURITY_FAULTS);
 const API_PATHS = {
   '/sns/jscode2session': 'jscode2session',
   '/cgi-bin/stable_token': 'stable_token',
@@ -66,10 +71,11 @@ const sdkError = (errCode, errMsg) => Object.assign(new Error(`errCode: ${errCod
  * @param {number} [options.port]  default 0 (any free port)
  * @param {() => number} [options.now]  clock: milliseconds since the epoch, like Date.now; advanceTime() adds to it
  * @param {string} [options.watermarkAppid]  the appid in getuserphonenumber's watermark (default appId; '' as in WeChat's example)
+ * @param {true | { algorithm?: 'RSA' | 'SM' }} [options.apiSecurity]  speak WeChat's API security mode (keys in mock.apiSecurity)
  */
 export async function startMockWeChat(options) {
   const opts = options || {};
-  const known = ['appId', 'appSecret', 'port', 'host', 'now', 'watermarkAppid'];
+  const known = ['appId', 'appSecret', 'port', 'host', 'now', 'watermarkAppid', 'apiSecurity'];
   for (const key of Object.keys(opts)) if (known.indexOf(key) < 0) throw new TypeError(`startMockWeChat: unknown option ${key}`);
   const { appId, appSecret, port = 0, host = '127.0.0.1', now = Date.now, watermarkAppid = appId } = opts;
   if (typeof appId !== 'string' || !appId || typeof appSecret !== 'string' || !appSecret) {
@@ -86,6 +92,11 @@ export async function startMockWeChat(options) {
   }
   let offsetMs = 0;
   const nowS = () => Math.floor((now() + offsetMs) / 1000);
+  const securityOption = opts.apiSecurity;
+  const algorithm = securityOption === true ? 'RSA' : securityOption && typeof securityOption === 'object' ? securityOption.algorithm || 'RSA' : null;
+  if (securityOption !== undefined && securityOption !== false && algorithm !== 'RSA' && algorithm !== 'SM') {
+    throw new TypeError("startMockWeChat: apiSecurity must be true or { algorithm: 'RSA' | 'SM' }");
+  }
 
   const users = new Map(); // name -> user
   const byOpenid = new Map(); // openid -> user
@@ -119,6 +130,18 @@ export async function startMockWeChat(options) {
     issued.push(secret);
     return secret;
   };
+
+  // The security .wasm (certificates, SM2/SM4) loads only for a mock in the mode.
+  const security = algorithm === null
+    ? null
+    : createMockSecurity({
+      algorithm,
+      appId,
+      nowS,
+      nowMs: () => now() + offsetMs,
+      engine: await (await import('../security-engine.mjs')).loadSecurityEngine(),
+      remember,
+    });
 
   function user(name) {
     let u = users.get(name);
@@ -439,8 +462,9 @@ export async function startMockWeChat(options) {
     faults.push(f);
     return { clear: () => { faults = faults.filter((x) => x !== f); } };
   }
-  function faultFor(path) {
-    const f = faults.find((x) => x.times > 0 && (x.path === null || x.path === path));
+  /** The first fault for `path`; a security fault (SECURITY_FAULTS) only for a reply in the mode (`secured`). */
+  function faultFor(path, secured) {
+    const f = faults.find((x) => x.times > 0 && (x.path === null || x.path === path) && (secured === true || SECURITY_FAULTS.indexOf(x.kind) < 0));
     if (f) f.times -= 1;
     return f || null;
   }
@@ -466,8 +490,9 @@ export async function startMockWeChat(options) {
     const name = API_PATHS[path];
     counters.requests += 1;
     if (name) counters[name] += 1;
-    const f = name ? faultFor(path) : null;
-    if (f) {
+    const secured = security !== null && SECURED.indexOf(path) >= 0;
+    const f = name ? faultFor(path, secured) : null;
+    if (f && SECURITY_FAULTS.indexOf(f.kind) < 0) {
       if (f.kind === 'hang') return undefined; // the socket stays open until the client gives up or close()
       if (f.kind === 'reset') return void req.socket.destroy();
       if (f.kind === 'latency') await new Promise((r) => setTimeout(r, f.ms));
@@ -477,6 +502,7 @@ export async function startMockWeChat(options) {
       if (f.kind === 'rateLimit') return send(res, 200, wxError(45011, 'api minute-quota reach limit  mustslower  retry next minute'));
       if (f.kind === 'errcode') return send(res, 200, wxError(f.errcode, f.errmsg));
     }
+    if (secured) return handleSecured(req, res, url, f ? f.kind : null);
     const route = api[`${req.method} ${path}`];
     if (!route) return send(res, 404, { errcode: -1, errmsg: `no such api rid: ${rid()}` });
     let body;
@@ -489,6 +515,32 @@ export async function startMockWeChat(options) {
     }
     if (res.destroyed) return undefined;
     return send(res, 200, route(url.searchParams, body)); // WeChat answers errors with HTTP 200 and an errcode
+  }
+
+  /**
+   * An API of the mode: WeChat's checks of the request (a plain errcode
+   * 40231-40240 when one fails), then the API with the request's fields as
+   * its query parameters and body, then the reply encrypted and signed
+   * (`kind`: a security fault breaking one check of it).
+   */
+  async function handleSecured(req, res, url, kind) {
+    const path = url.pathname;
+    if (req.method !== 'POST') return send(res, 200, wxError(40235, 'invalid encryption'));
+    let raw;
+    try {
+      raw = await readText(req);
+    } catch (_) {
+      return send(res, 200, wxError(47001, 'data format error'));
+    }
+    const opened = security.openRequest(path, req.headers, raw);
+    if (!opened.fields) return send(res, 200, wxError(opened.errcode, opened.errmsg));
+    const q = new URLSearchParams(url.searchParams);
+    for (const [k, v] of Object.entries(opened.fields)) if (typeof v === 'string') q.set(k, v);
+    const route = api[`POST ${path}`] || api[`GET ${path}`];
+    const result = route(q, opened.fields);
+    if (res.destroyed || res.writableEnded || res.finished) return undefined;
+    const { headers: extra, body } = security.sealReply(path, result, kind);
+    return reply(res, 200, { ...headers, ...extra }, body);
   }
 
   async function handleStandIn(req, res, path) {
@@ -533,7 +585,7 @@ export async function startMockWeChat(options) {
     client,
     cloud,
     counters,
-    /** Adds a fault: kind one of latency (ms), hang, http5xx (status), busy (-1), rateLimit (45011), nonJson, reset, errcode (errcode, errmsg: that WeChat error reply); path (default every API path and mock.cloud call), times (default unlimited). */
+    /** Adds a fault: kind one of latency (ms), hang, http5xx (status), busy (-1), rateLimit (45011), nonJson, reset, errcode (errcode, errmsg: that WeChat error reply); with apiSecurity, a reply of the mode broken one way: tamperReply, tamperSignature, unknownCertificate, staleTimestamp, futureTimestamp (301 s off), wrongAppid, timestampMismatch, plainSuccess (plain JSON, no headers), badEnvelope, plaintextNotJson; path (default every API path and mock.cloud call), times (default unlimited). */
     fault,
     clearFaults() {
       faults = [];
@@ -551,7 +603,20 @@ export async function startMockWeChat(options) {
       if (stable.current) tokens.get(stable.current).revoked = true;
       stable.stuck = true;
     },
-    /** Every secret the mock has handed out or holds (AppSecret, tokens, session keys, codes, cloudIDs), for leak scans. */
+    /**
+     * With apiSecurity: the client's options.apiSecurity (symmetric key and
+     * number, the application private key (PEM) and number, the platform
+     * certificate (PEM) and number, algorithm); else null.
+     */
+    get apiSecurity() {
+      return security === null ? null : security.clientOptions();
+    },
+    /** With apiSecurity: WeChat rotates its platform certificate; replies carry the old one's signature as -Deprecated. Returns the new certificate and its number. */
+    rotatePlatformCertificate() {
+      if (security === null) throw new TypeError('mock: rotatePlatformCertificate needs startMockWeChat({ apiSecurity })');
+      return security.rotate();
+    },
+    /** Every secret the mock has handed out or holds (AppSecret, tokens, session keys, codes, cloudIDs, API security keys), for leak scans. */
     issuedSecrets: () => issued.slice(),
     close() {
       return new Promise((resolve) => {
@@ -563,6 +628,10 @@ export async function startMockWeChat(options) {
 }
 
 function readJson(req) {
+  return readText(req).then((text) => (text ? JSON.parse(text) : {}));
+}
+
+function readText(req) {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks = [];
@@ -572,12 +641,7 @@ function readJson(req) {
     });
     req.on('end', () => {
       if (size > BODY_LIMIT) return reject(new Error('too large'));
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        return resolve(text ? JSON.parse(text) : {});
-      } catch (e) {
-        return reject(e);
-      }
+      return resolve(Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);
   });

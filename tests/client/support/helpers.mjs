@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { inspect } from 'node:util';
 import { request as httpRequest } from 'node:http';
+import { createPrivateKey } from 'node:crypto';
 import { load } from './src.mjs';
 
 export const APP_ID = 'wx0123456789abcdef';
@@ -38,6 +39,24 @@ export function surfaces(err) {
     }
   }
   if (err && err.cause !== undefined) out.push(...surfaces(err.cause));
+  return out;
+}
+
+/**
+ * Every secret of options.apiSecurity in each form an error could show: the
+ * symmetric key (base64 and hex), the private key's PEM, each line of its
+ * base64 body and the body as one string, and base64 of its PKCS#8 DER.
+ * For assertNoSecrets' list.
+ */
+export function apiSecuritySecrets(o) {
+  const out = [o.symmetricKey, Buffer.from(o.symmetricKey, 'base64').toString('hex'), o.privateKey];
+  const body = o.privateKey.split('\n').filter((l) => l && !l.startsWith('-----'));
+  out.push(body.join(''), ...body);
+  try {
+    out.push(createPrivateKey(o.privateKey).export({ type: 'pkcs8', format: 'der' }).toString('base64'));
+  } catch (_) {
+    // an SM2 key this Node cannot read: its PEM lines are listed
+  }
   return out;
 }
 

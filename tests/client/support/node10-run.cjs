@@ -4,7 +4,20 @@
 // inject, node-fetch v2 (mode "node-fetch"). Prints one JSON line of results.
 'use strict';
 const http = require('http');
+const nodeCrypto = require('crypto');
 const [bundle, baseUrl, user, appId, appSecret, mode] = process.argv.slice(2);
+
+// Counts the package's node:crypto HMACs and hashes (the same module object
+// its CommonJS chunk requires): Node 10 has no WebCrypto, so they are how the
+// client signs and hashes here.
+const used = { createHmac: 0, createHash: 0 };
+for (const name of Object.keys(used)) {
+  const original = nodeCrypto[name];
+  nodeCrypto[name] = function counted() {
+    used[name] += 1;
+    return original.apply(this, arguments);
+  };
+}
 const { WeChatClient } = require(bundle);
 
 function httpFetch(url, init) {
@@ -48,6 +61,7 @@ async function main() {
     out.hang = e.code;
     out.hangMs = Date.now() - started;
   }
+  out.used = used;
   process.stdout.write(JSON.stringify(out) + '\n');
   process.exit(0); // the hung socket would keep the process alive
 }

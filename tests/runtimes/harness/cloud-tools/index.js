@@ -20,7 +20,7 @@ const { startMockWeChat } = require('wx-open-data/mock');
 const APP_ID = 'wx0123456789abcdef';
 const APP_SECRET = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
-/** fetch for runtimes without one: http.request, the response's status and text. */
+/** fetch for runtimes without one: http.request, the response's status, headers (an object, as http gives them) and text. */
 function httpFetch(url, init) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: init.method, headers: init.headers || {} }, (res) => {
@@ -28,7 +28,7 @@ function httpFetch(url, init) {
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode, text: () => Promise.resolve(text) });
+        resolve({ status: res.statusCode, headers: res.headers, text: () => Promise.resolve(text) });
       });
       res.on('error', reject);
     });
@@ -79,7 +79,7 @@ exports.main = async (event, context) => {
       const mine = wx.decryptPhone(mock.client.sessionKeyOf('u'), tap.encryptedData, tap.iv, { appId: APP_ID, maxAgeSeconds: 300 });
       expect(mine.phoneNumber === phone.phoneNumber, 'decryptPhone of the same tap');
     });
-    await check('checkEncryptedData (SHA-256: WebCrypto or pure JS) and getUserEncryptKey (HMAC-signed) through the mock', async () => {
+    await check('checkEncryptedData (SHA-256 from node:crypto) and getUserEncryptKey (HMAC-signed) through the mock', async () => {
       const options = { appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl };
       if (typeof fetch !== 'function') options.fetch = httpFetch; // eslint-disable-line no-undef
       const client = new wx.WeChatClient(options);
@@ -91,6 +91,29 @@ exports.main = async (event, context) => {
       expect(other.valid === false, `checkEncryptedData of other data: ${JSON.stringify(other)}`);
       const keys = await client.getUserEncryptKey(session.openid, session.sessionKey);
       expect(keys.length === 1 && keys[0].version === 1 && keys[0].expireIn === 3600 && typeof keys[0].encryptKey === 'string', 'getUserEncryptKey');
+    });
+    await check('API security (RSA: AES-256-GCM, RSA-PSS from node:crypto): getPhoneNumber, checkEncryptedData, getUserEncryptKey through a mock speaking the mode; a tampered reply refused', async () => {
+      const secure = await startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, apiSecurity: true });
+      try {
+        const options = { appId: APP_ID, appSecret: APP_SECRET, baseUrl: secure.baseUrl, apiSecurity: secure.apiSecurity };
+        if (typeof fetch !== 'function') options.fetch = httpFetch; // eslint-disable-line no-undef
+        const client = new wx.WeChatClient(options);
+        await client.ready();
+        const session = await client.code2Session(secure.client.login('s').code);
+        const tap = secure.client.getPhoneNumber('s');
+        const phone = await client.getPhoneNumber(tap.code);
+        expect(phone.phoneNumber === secure.client.phoneOf('s').phoneNumber, `getPhoneNumber in the mode: ${JSON.stringify(phone)}`);
+        const checked = await client.checkEncryptedData(tap.encryptedData);
+        expect(checked.valid === true, `checkEncryptedData in the mode: ${JSON.stringify(checked)}`);
+        const keys = await client.getUserEncryptKey(session.openid, session.sessionKey);
+        expect(keys.length === 1 && keys[0].version === 1, 'getUserEncryptKey in the mode');
+        secure.fault('tamperReply', { times: 1 });
+        const refused = await codeOf(client.checkEncryptedData(tap.encryptedData));
+        expect(refused === 'UNVERIFIED_REPLY', `a tampered reply: ${refused}`);
+        expect(secure.counters.getuserphonenumber === 1 && secure.counters.checkencryptedmsg === 2 && secure.counters.getuserencryptkey === 1, 'the mode reached the mock');
+      } finally {
+        await secure.close();
+      }
     });
     await check('the Cloud Base route through mock.cloud, and a fault on it', async () => {
       mock.client.login('c');

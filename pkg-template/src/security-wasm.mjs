@@ -1,0 +1,29 @@
+// Where the security engine (security-engine.mjs) gets its .wasm and its
+// randomness, for the web entry (browsers, bundlers, Deno, Bun, workers):
+// the .wasm is embedded as base64 in web/wasm-security.mjs, a chunk of its
+// own that only this dynamic import() reaches, so neither the request path
+// nor a bundle that never sets apiSecurity loads it. The Node builds use
+// node-security-wasm.mjs instead (scripts/assemble-pkg.mjs).
+import { WxOpenDataError } from './errors.mjs';
+
+function bytesOf(base64) {
+  const text = atob(base64);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/** The compiled security .wasm. */
+export async function compileSecurityWasm() {
+  return WebAssembly.compile(bytesOf((await import('./wasm-security.mjs')).default));
+}
+
+/** `n` bytes from crypto.getRandomValues. */
+export function randomBytes(n) {
+  if (typeof crypto === 'undefined' || typeof crypto.getRandomValues !== 'function') {
+    throw new WxOpenDataError('RANDOM_UNAVAILABLE');
+  }
+  const out = new Uint8Array(n);
+  crypto.getRandomValues(out);
+  return out;
+}
