@@ -8,7 +8,8 @@ export type WeChatClientErrorCode =
   | 'RATE_LIMITED'
   | 'WECHAT_API_ERROR'
   | 'WECHAT_UNAVAILABLE'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'UNVERIFIED_REPLY';
 
 /** Stable error codes; messages may improve between releases, codes never change. */
 export type WxOpenDataErrorCode =
