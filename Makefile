@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_PACK := wasm-pack --quiet --log-level warn
 RUST_SOURCES := Cargo.toml Cargo.lock build.rs $(wildcard src/*.rs) src/vocabulary.json src/abi.json
 SECURITY_SOURCES := Cargo.toml Cargo.lock security/Cargo.toml $(wildcard security/src/*.rs)
-TEMPLATE := $(shell find pkg-template -type f) README.md docs/client.md docs/security.md docs/performance.md CHANGELOG.md
+TEMPLATE := $(shell find pkg-template -type f) README.md docs/client.md docs/diagnose.md docs/security.md docs/performance.md CHANGELOG.md
 
 .PHONY: help setup setup-build check pkg test demo bench test-deps test-fresh-deps test-rust test-wasm test-js test-security test-types test-pack test-runtimes test-example test-client test-fuzz fuzz vectors-check lint clean
 

@@ -45,7 +45,7 @@ cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 // What the README links to ships beside it, so its links resolve inside
 // node_modules too (scripts/test-pack.sh checks every relative link of every
 // Markdown file in the tarball).
-for (const doc of ['docs/client.md', 'docs/security.md', 'docs/performance.md', 'CHANGELOG.md']) {
+for (const doc of ['docs/client.md', 'docs/diagnose.md', 'docs/security.md', 'docs/performance.md', 'CHANGELOG.md']) {
   cpSync(join(root, doc), join(pkg, doc));
 }
 

@@ -33,10 +33,10 @@ function blocks(text) {
 }
 
 /** The rows of the table after `<!-- vocabulary: NAME -->`. */
-function table(name) {
-  const start = readme.indexOf(`<!-- vocabulary: ${name} -->`);
-  assert.ok(start >= 0, `README.md has no <!-- vocabulary: ${name} --> table`);
-  const body = readme.slice(start, readme.indexOf('<!-- /vocabulary -->', start));
+function table(name, text = readme) {
+  const start = text.indexOf(`<!-- vocabulary: ${name} -->`);
+  assert.ok(start >= 0, `no <!-- vocabulary: ${name} --> table`);
+  const body = text.slice(start, text.indexOf('<!-- /vocabulary -->', start));
   return body.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
 }
 
@@ -132,6 +132,42 @@ const drivers = {
     }
   },
 
+  // The keys and numbers come from a mock speaking WeChat's API security mode;
+  // the snippet's calls reach it at WeChat's address (the fetch below).
+  'api-security': async (code) => {
+    const secure = await startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, apiSecurity: true });
+    const keys = secure.apiSecurity;
+    const names = ['WX_SYM_KEY', 'WX_SYM_SN', 'WX_KEY_FILE', 'WX_KEY_SN', 'WX_CERT_FILE', 'WX_CERT_SN'];
+    const shared = globalThis.fetch;
+    globalThis.fetch = (url, init) => realFetch(String(url).replace('https://api.weixin.qq.com', secure.baseUrl), init);
+    try {
+      writeFileSync(join(app, 'app-key.pem'), keys.privateKey);
+      writeFileSync(join(app, 'platform.pem'), keys.platformCertificate);
+      Object.assign(process.env, {
+        WX_SYM_KEY: keys.symmetricKey, WX_SYM_SN: keys.symmetricSn, WX_KEY_FILE: join(app, 'app-key.pem'),
+        WX_KEY_SN: keys.privateKeySn, WX_CERT_FILE: join(app, 'platform.pem'), WX_CERT_SN: keys.platformCertificateSn,
+      });
+      const { wechat } = await load('api-security', code);
+      secure.client.login('frank');
+      assert.equal((await wechat.getPhoneNumber(secure.client.getPhoneNumber('frank').code)).phoneNumber, secure.client.phoneOf('frank').phoneNumber);
+      assert.equal((await wechat.checkEncryptedData(secure.client.getPhoneNumber('frank').encryptedData)).valid, true);
+      // "a reply is used only once its … signature … check out, UNVERIFIED_REPLY otherwise"
+      secure.fault('tamperReply', { times: 1 });
+      await assert.rejects(wechat.getPhoneNumber(secure.client.getPhoneNumber('frank').code), { code: 'UNVERIFIED_REPLY' });
+      // "INVALID_ARGUMENT for a key that does not parse, before any code is spent": the same
+      // block with a private key whose base64 body is damaged stops at ready(), having sent nothing.
+      const pem = keys.privateKey.split('\n');
+      pem[2] = pem[2].replace(/[A-Za-z]/g, (c) => (c === 'A' ? 'B' : 'A'));
+      writeFileSync(join(app, 'app-key.pem'), pem.join('\n'));
+      // (That no code is spent on such a client: tests/client/api-security.test.mjs.)
+      await assert.rejects(load('api-security-bad-key', code), { name: 'WxOpenDataError', code: 'INVALID_ARGUMENT' });
+    } finally {
+      globalThis.fetch = shared;
+      for (const name of names) delete process.env[name];
+      await secure.close();
+    }
+  },
+
   errors: async (code) => {
     const { phoneOrReason } = await load('errors', code);
     mock.client.login('dave');
@@ -189,8 +225,8 @@ describe('README.md', () => {
   it('the error table is src/vocabulary.json', () => {
     assert.deepEqual(table('errors'), vocabulary.errors.map((r) => [`\`${r.code}\``, String(r.wxErrCode), r.handling]));
   });
-  it('the diagnosis table is src/vocabulary.json', () => {
-    assert.deepEqual(table('causes'), vocabulary.causes.map((c) => [`\`${c.code}\``, c.meaning]));
+  it('the diagnosis table (docs/diagnose.md) is src/vocabulary.json', () => {
+    assert.deepEqual(table('causes', readFileSync(new URL('docs/diagnose.md', root), 'utf8')), vocabulary.causes.map((c) => [`\`${c.code}\``, c.meaning]));
   });
   it('the npm README is README.md', () => {
     assert.equal(readFileSync(join(pkgDir, 'README.md'), 'utf8'), readme);
