@@ -26,11 +26,11 @@ setup:
 setup-build:
 	@bash scripts/setup.sh build
 
-# The two .wasm builds (MVP baseline and SIMD128), see scripts/build-wasm.sh.
-build/simd.wasm build/baseline.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | setup-build
+# The .wasm builds (SIMD128, MVP, MVP with the cold tools), see scripts/build-wasm.sh.
+build/simd.wasm build/baseline.wasm build/mvp.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | setup-build
 	bash scripts/build-wasm.sh
 
-pkg/package.json: build/simd.wasm build/baseline.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
+pkg/package.json: build/simd.wasm build/baseline.wasm build/mvp.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
 	node scripts/assemble-pkg.mjs
 
 pkg: pkg/package.json
