@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import { implementations, ours, pkgDir } from './implementations.mjs';
+import { implementations, ours, pkgDir, OfficialSample } from './implementations.mjs';
 import { payloads, APPID } from './payloads.mjs';
 import { round, calibrate, median } from './timing.mjs';
 
@@ -124,7 +124,7 @@ table(['file', 'raw bytes', 'gzip -9 bytes', 'target'], [
 ]);
 
 // 3. Cold start: whole processes, paired (ours, sample) with alternating order.
-const cold = { ours: [], sample: [], diff: [], oursIn: [], sampleIn: [] };
+const cold = { ours: [], sample: [], diff: [], oursIn: [], sampleIn: [], oursReq: [], sampleReq: [] };
 const PAIRS = quick ? 6 : 30;
 const phone = data.phone.cases[0];
 const runChild = (which) => {
@@ -134,7 +134,8 @@ const runChild = (which) => {
   });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   assert.equal(r.status, 0, r.stderr);
-  return [wall, Number(r.stdout.trim())];
+  const [loaded, done] = r.stdout.trim().split(' ').map(Number);
+  return [wall, done, loaded];
 };
 for (let i = 0; i < 3; i++) { runChild('ours'); runChild('sample'); }
 for (let i = 0; i < PAIRS; i++) {
@@ -143,12 +144,16 @@ for (let i = 0; i < PAIRS; i++) {
   const [o, s] = first === 'ours' ? [a, b] : [b, a];
   cold.ours.push(o[0]); cold.sample.push(s[0]); cold.diff.push(o[0] - s[0]);
   cold.oursIn.push(o[1]); cold.sampleIn.push(s[1]);
+  cold.oursReq.push(o[2]); cold.sampleReq.push(s[2]);
 }
 print(`## Cold start: a fresh \`node\` process that loads the library and decrypts one phone payload (${PAIRS} paired runs)`);
 print();
 table(['measure', 'wx-open-data ms', 'official sample ms', 'median paired difference ms'], [
   ['whole process, wall clock (median)', median(cold.ours).toFixed(2), median(cold.sample).toFixed(2), median(cold.diff).toFixed(2)],
   ['require + first decrypt, inside the process (median)', median(cold.oursIn).toFixed(2), median(cold.sampleIn).toFixed(2), (median(cold.oursIn) - median(cold.sampleIn)).toFixed(2)],
+  ['of which the require (median)', median(cold.oursReq).toFixed(2), median(cold.sampleReq).toFixed(2), (median(cold.oursReq) - median(cold.sampleReq)).toFixed(2)],
+  ['of which the first decrypt, after the require (median)', median(cold.oursIn.map((t, i) => t - cold.oursReq[i])).toFixed(2), median(cold.sampleIn.map((t, i) => t - cold.sampleReq[i])).toFixed(2),
+    (median(cold.oursIn.map((t, i) => t - cold.oursReq[i])) - median(cold.sampleIn.map((t, i) => t - cold.sampleReq[i]))).toFixed(2)],
 ]);
 
 // 4. worker_threads: one worker, then one per core, each with its own instance.
@@ -183,7 +188,15 @@ const steps = [
   ['decryptPhone with a stale key (all crypto, then a WxOpenDataError)', () => { try { ours.decryptPhone(wrong.sessionKey, wrong.encryptedData, wrong.iv); } catch {} }],
   ['verifySignature of a 400 B rawData', () => ours.verifySignature(JSON.stringify(data.userInfo.expected), '0'.repeat(40), c0[0].sessionKey)],
 ];
-print('## Per-step profile of one phone call (median of rounds; differences between rows locate the cost)');
+// weRunData (241 blocks): JSON.parse, which both sides pay, against the whole call of each.
+const run = data.weRunData.cases;
+const runText = JSON.stringify(data.weRunData.expected);
+const runSteps = [
+  ['weRunData: JSON.parse of the 3.8 KB plaintext in JS', () => JSON.parse(runText)],
+  ['weRunData: decryptData + appId', (i) => { const c = run[i & 63]; ours.decryptData(c.sessionKey, c.encryptedData, c.iv, { appId: APPID }); }],
+  ['weRunData: official sample (node:crypto)', (i) => { const c = run[i & 63]; new OfficialSample(APPID, c.sessionKey).decryptData(c.encryptedData, c.iv); }],
+];
+print('## Per-step profile of one phone call, and of weRunData (median of rounds; differences between rows locate the cost)');
 print();
 const stepRows = [];
 for (const [name, fn] of steps) {
@@ -191,6 +204,15 @@ for (const [name, fn] of steps) {
   for (let r = 0; r < ROUNDS; r++) {
     const n = 20000, t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) fn(c0[i & 63]);
+    xs.push(Number(process.hrtime.bigint() - t0) / n);
+  }
+  stepRows.push([name, (median(xs) / 1000).toFixed(3)]);
+}
+for (const [name, fn] of runSteps) {
+  const xs = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const n = 500, t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn(i);
     xs.push(Number(process.hrtime.bigint() - t0) / n);
   }
   stepRows.push([name, (median(xs) / 1000).toFixed(3)]);
