@@ -42,9 +42,10 @@
 //!   registers. The only memory loads read round keys, blocks and constants
 //!   at addresses fixed by the round number.
 //! - There are no branches on data: every loop runs a fixed number of times
-//!   (10 rounds; decryption always computes two blocks, a lone block filling
-//!   both lanes; encryption one), and the key schedule's round constants and
-//!   word rotations are public constants.
+//!   (10 rounds; decryption always computes four blocks, a shorter run
+//!   filling the other lanes with zero blocks or copies; encryption one),
+//!   and the key schedule's round constants and word rotations are public
+//!   constants.
 //! - A swizzle index of 16 or more gives 0 (wasm's and `pshufb`'s rule alike),
 //!   which is how the inversion tables represent 1/0; the algorithm relies on
 //!   it instead of branching on zero. The portable fallback keeps that rule
@@ -504,7 +505,7 @@ fn invert(x: V) -> (V, V) {
     (io, jo)
 }
 
-/// Encrypts `N` blocks side by side (`N` = 2 lets the CPU overlap the two
+/// Encrypts `N` blocks side by side (with `N` > 1 the CPU can overlap the
 /// dependency chains).
 #[inline(always)]
 fn encrypt_blocks<const N: usize>(rk: &RoundKeys, mut blocks: [V; N]) -> [V; N] {
@@ -738,13 +739,13 @@ fn four_blocks(mut blocks: InOut<'_, '_, Block16x4>, f: impl Fn([V; 4]) -> [V; 4
 }
 
 /// The one copy of the decryption rounds in the binary: four blocks side by
-/// side, whose independent dependency chains the CPU overlaps (a pair left
-/// the vector units idle part of each round). A shorter run of blocks fills
-/// the unused lanes with zero blocks, whose results are dropped: the work per
-/// call is the same whatever the data. Not inlined, so that the unrolled
-/// rounds exist once. Tests: `fips_197_c1_one_and_two_blocks`,
-/// `cbc_decrypt_matches_the_block_api` and tests/vpaes_shared (SP 800-38A
-/// F.2.2, and the `aes` crate on every length from 1 to 20 blocks).
+/// side, four independent dependency chains for the CPU to overlap. A
+/// shorter run of blocks fills the unused lanes with zero blocks, whose
+/// results are dropped: the work per call is the same whatever the data.
+/// Not inlined, so that the unrolled rounds exist once. Tests:
+/// `fips_197_c1_one_and_two_blocks`, `cbc_decrypt_matches_the_block_api` and
+/// tests/vpaes_shared (SP 800-38A F.2.2, and the `aes` crate on random
+/// lengths of 0 to 40 blocks).
 #[inline(never)]
 fn decrypt_quad(rk: &RoundKeys, blocks: [V; 4]) -> [V; 4] {
     decrypt_blocks(rk, blocks)
