@@ -27,9 +27,11 @@ setup:
 setup-build:
 	@bash scripts/setup.sh build
 
-# The two .wasm builds (MVP baseline and SIMD128), see scripts/build-wasm.sh.
-build/simd.wasm build/baseline.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | setup-build
+# The request-path and tools .wasm builds (SIMD128, MVP, MVP with the cold
+# tools), see scripts/build-wasm.sh.
+build/simd.wasm build/baseline.wasm build/mvp.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | setup-build
 	bash scripts/build-wasm.sh baseline
+	bash scripts/build-wasm.sh mvp
 	bash scripts/build-wasm.sh simd
 
 # The security .wasm (security/, WeChat's API security mode), loaded only
@@ -37,7 +39,7 @@ build/simd.wasm build/baseline.wasm &: $(RUST_SOURCES) scripts/build-wasm.sh | s
 build/security.wasm: $(SECURITY_SOURCES) scripts/build-wasm.sh | setup-build
 	bash scripts/build-wasm.sh security
 
-pkg/package.json: build/simd.wasm build/baseline.wasm build/security.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
+pkg/package.json: build/simd.wasm build/baseline.wasm build/mvp.wasm build/security.wasm $(TEMPLATE) LICENSE scripts/assemble-pkg.mjs
 	node scripts/assemble-pkg.mjs
 
 pkg: pkg/package.json

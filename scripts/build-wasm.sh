@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Builds the .wasm files the npm package ships, into build/:
-#   build/baseline.wasm  WebAssembly 1.0 (MVP) only: loads on every engine,
+#   build/mvp.wasm       WebAssembly 1.0 (MVP) only: loads on every engine,
 #       Node 10.15 included (no sign-ext, bulk memory, non-trapping
 #       float-to-int, multi-value or reference types); AES is the `aes`
-#       crate's constant-time fixslice. Built with the `tools` feature: it
-#       also serves encryptData and diagnose everywhere (cold paths).
+#       crate's constant-time fixslice. The request path only (no `tools`),
+#       for engines without SIMD128 (the JS calls it the 'baseline' build).
+#   build/baseline.wasm  the same MVP build with the `tools` feature: the
+#       cold exports (encryptData, verifySignature, diagnose), loaded only
+#       when one of them is called, on every engine.
 #   build/simd.wasm      MVP + SIMD128, bulk memory, sign-ext, non-trapping
 #       float-to-int, mutable globals (Node >= 16.4, current browsers, Deno,
 #       Bun, workerd); AES decryption is src/vpaes.rs. The request path
@@ -60,14 +63,14 @@ build() { # name, extra rustflags, wasm-opt feature flags of the result, lowerin
 }
 
 mkdir -p build
+MVP_LOWERING="--llvm-memory-copy-fill-lowering --signext-lowering --llvm-nontrapping-fptoint-lowering"
 case "${1:-all}" in
-  baseline|all) build baseline "" "--mvp-features" \
-    "--llvm-memory-copy-fill-lowering --signext-lowering --llvm-nontrapping-fptoint-lowering" tools ;;&
+  baseline|all) build baseline "" "--mvp-features" "$MVP_LOWERING" tools ;;&
+  mvp|all) build mvp "" "--mvp-features" "$MVP_LOWERING" "" ;;&
   # Every engine with SIMD128 (V8 9.1, Node 16.4) also has bulk memory,
   # sign-ext, non-trapping float-to-int and mutable globals; not reference
   # types (Node 17) or multi-value, which Node 16.13 lacks.
   simd|all) build simd ",+simd128,+bulk-memory,+sign-ext,+nontrapping-fptoint,+mutable-globals" \
     "--mvp-features --enable-simd --enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals" "" "" ;;&
-  security|all) build security "" "--mvp-features" \
-    "--llvm-memory-copy-fill-lowering --signext-lowering --llvm-nontrapping-fptoint-lowering" "" wx-open-data-security z -Oz ;;
+  security|all) build security "" "--mvp-features" "$MVP_LOWERING" "" wx-open-data-security z -Oz ;;
 esac

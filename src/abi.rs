@@ -49,9 +49,22 @@ use crate::{base64, MAX_ENCRYPTED_BASE64_LEN};
 /// one call can make the instance grow to.
 const MAX_UNITS: usize = MAX_ENCRYPTED_BASE64_LEN + (1 << 20);
 
+/// The scratch buffer's size: what a call with [`MAX_UNITS`] units needs.
+const SCRATCH_LEN: usize = scratch_need(MAX_UNITS);
+
+/// The scratch a call with `units` UTF-16 units of input needs: the inputs
+/// (3 bytes per unit, and a block for encryption's padding), then the output
+/// region: base64 of the padded inputs, or their decoding.
+const fn scratch_need(units: usize) -> usize {
+    let input = 3 * units + 16;
+    HEADER + input + base64::encoded_len(input) + 16
+}
+
 thread_local! {
-    /// The one scratch buffer; its address changes only in [`wx_reserve`].
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The one scratch buffer, a static array rather than a `Vec`, so that
+    /// nothing here allocates and its address never changes. Being zero, it
+    /// adds nothing to the .wasm file, only to the instance's initial memory.
+    static SCRATCH: RefCell<[u8; SCRATCH_LEN]> = const { RefCell::new([0; SCRATCH_LEN]) };
     /// How much of the scratch buffer the last call may have written.
     static USED: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
 }
@@ -85,42 +98,25 @@ pub(crate) fn status_of(error: Error) -> (u32, u32) {
 /// one call may reserve).
 pub(crate) const TOO_LARGE: Error = Error::InvalidArgument(ArgumentProblem::TooLarge);
 
-/// Makes room for `units` UTF-16 code units of input (of which `data_units`
-/// are `encryptedData`) and the output region; returns a status word. The
-/// buffer's address is then [`wx_scratch`]'s.
+/// Whether `units` UTF-16 code units of input (of which `data_units` are
+/// `encryptedData`) and their output region fit the scratch buffer (always
+/// [`SCRATCH_LEN`] bytes, at [`wx_scratch`]'s address); returns a status word.
 #[wasm_bindgen]
 pub fn wx_reserve(units: u32, data_units: u32) -> u32 {
     let (units, data_units) = (units as usize, data_units as usize);
     if data_units > MAX_ENCRYPTED_BASE64_LEN {
         return status_of(Error::InvalidEncryptedData(EncryptedDataProblem::TooLarge)).0;
     }
-    let too_large = status_of(TOO_LARGE).0;
     if units > MAX_UNITS {
-        return too_large;
+        return status_of(TOO_LARGE).0;
     }
-    // Inputs (3 bytes per unit, and a block for encryption's padding), then
-    // the output region: base64 of the padded inputs, or their decoding.
-    let input = 3 * units + 16;
-    let need = HEADER + input + base64::encoded_len(input) + 16;
-    SCRATCH.with(|scratch| {
-        let mut scratch = scratch.borrow_mut();
-        if scratch.len() < need {
-            // Growing moves the buffer: wipe the old one first.
-            scratch.zeroize();
-            scratch.clear();
-            if scratch.try_reserve_exact(need).is_err() {
-                return too_large;
-            }
-            scratch.resize(need, 0);
-        }
-        0
-    })
+    0
 }
 
 /// The scratch buffer's address.
 #[wasm_bindgen]
 pub fn wx_scratch() -> u32 {
-    SCRATCH.with(|scratch| scratch.borrow().as_ptr() as usize as u32)
+    SCRATCH.with(|scratch| scratch.as_ptr() as usize as u32)
 }
 
 /// Wipes the part of the scratch buffer the last call used (JS calls it
@@ -128,9 +124,13 @@ pub fn wx_scratch() -> u32 {
 #[wasm_bindgen]
 pub fn wx_wipe() {
     SCRATCH.with(|scratch| {
-        let mut scratch = scratch.borrow_mut();
-        let used = USED.with(|used| used.replace(0)).min(scratch.len());
-        if let Some(region) = scratch.get_mut(..used) {
+        let used = USED.with(|used| used.replace(0));
+        if let Some(region) = scratch
+            .try_borrow_mut()
+            .ok()
+            .as_deref_mut()
+            .and_then(|s| s.get_mut(..used))
+        {
             region.zeroize();
         }
     });
@@ -290,7 +290,11 @@ pub(crate) fn with_scratch(
 ) -> u32 {
     scrubbed(|| {
         SCRATCH.with(|scratch| {
-            let mut scratch = scratch.borrow_mut();
+            // Never already borrowed (no export calls another); checked
+            // rather than `borrow_mut`, so no panic path is compiled in.
+            let Ok(mut scratch) = scratch.try_borrow_mut() else {
+                return status_of(TOO_LARGE).0;
+            };
             let Some((header, rest)) = scratch.split_at_mut_checked(HEADER) else {
                 return status_of(TOO_LARGE).0;
             };

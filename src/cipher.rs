@@ -6,7 +6,7 @@
 //! (appid, timestamp) are the only guard WeChat's scheme offers; use them.
 
 use aes::Aes128;
-use cbc::cipher::block_padding::{NoPadding, Pkcs7};
+use cbc::cipher::block_padding::Pkcs7;
 
 /// The block cipher of decryption: on wasm with SIMD128, Hamburg's
 /// vector-permutation AES (src/vpaes.rs: constant time with `i8x16.swizzle`,
@@ -19,7 +19,7 @@ use cbc::cipher::block_padding::{NoPadding, Pkcs7};
 type Decrypting = crate::vpaes::Vpaes128;
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 type Decrypting = Aes128;
-use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use cbc::cipher::{BlockEncryptMut, KeyIvInit};
 use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 
 use crate::error::{Error, Result};
@@ -43,10 +43,27 @@ pub fn decrypt_in_place(key: &[u8; 16], iv: &[u8; 16], buf: &mut [u8]) -> Result
 /// tell a wrong iv (first block garbage) from a wrong key (all garbage); the
 /// request path uses [`decrypt_in_place`].
 pub(crate) fn decrypt_blocks_in_place(key: &[u8; 16], iv: &[u8; 16], buf: &mut [u8]) -> Result<()> {
+    match cbc_decrypt(key, iv, buf) {
+        true => Ok(()),
+        false => Err(Error::DecryptFailed),
+    }
+}
+
+/// CBC decryption in place; `false` when `buf` is not whole blocks. The SIMD
+/// build runs its own loop, four blocks per call of the rounds
+/// (src/vpaes.rs `cbc_decrypt_in_place`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn cbc_decrypt(key: &[u8; 16], iv: &[u8; 16], buf: &mut [u8]) -> bool {
+    use cbc::cipher::KeyInit;
+    crate::vpaes::cbc_decrypt_in_place(&Decrypting::new(key.into()), iv, buf)
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn cbc_decrypt(key: &[u8; 16], iv: &[u8; 16], buf: &mut [u8]) -> bool {
+    use cbc::cipher::{block_padding::NoPadding, BlockDecryptMut};
     cbc::Decryptor::<Decrypting>::new(key.into(), iv.into())
         .decrypt_padded_mut::<NoPadding>(buf)
-        .map(|_| ())
-        .map_err(|_| Error::DecryptFailed)
+        .is_ok()
 }
 
 /// Encrypts the first `len` bytes of `buf` in place with PKCS#7 padding and

@@ -42,9 +42,10 @@
 //!   registers. The only memory loads read round keys, blocks and constants
 //!   at addresses fixed by the round number.
 //! - There are no branches on data: every loop runs a fixed number of times
-//!   (10 rounds; decryption always computes two blocks, a lone block filling
-//!   both lanes; encryption one), and the key schedule's round constants and
-//!   word rotations are public constants.
+//!   (10 rounds; decryption always computes four blocks, a shorter run
+//!   filling the other lanes with zero blocks or copies; encryption one),
+//!   and the key schedule's round constants and word rotations are public
+//!   constants.
 //! - A swizzle index of 16 or more gives 0 (wasm's and `pshufb`'s rule alike),
 //!   which is how the inversion tables represent 1/0; the algorithm relies on
 //!   it instead of branching on zero. The portable fallback keeps that rule
@@ -67,7 +68,7 @@
 //! F.2, differential against the `aes` crate) with one shared body.
 
 use aes::cipher::{
-    consts::{U1, U16, U2},
+    consts::{U1, U16, U4},
     generic_array::GenericArray,
     inout::InOut,
     AlgorithmName, Block, BlockBackend, BlockCipher, BlockClosure, BlockDecrypt, BlockEncrypt,
@@ -504,7 +505,7 @@ fn invert(x: V) -> (V, V) {
     (io, jo)
 }
 
-/// Encrypts `N` blocks side by side (`N` = 2 lets the CPU overlap the two
+/// Encrypts `N` blocks side by side (with `N` > 1 the CPU can overlap the
 /// dependency chains).
 #[inline(always)]
 fn encrypt_blocks<const N: usize>(rk: &RoundKeys, mut blocks: [V; N]) -> [V; N] {
@@ -713,9 +714,9 @@ impl BlockEncrypt for Vpaes128Enc {
     }
 }
 
-/// An AES block as `cipher` passes it, and a pair of them.
+/// An AES block as `cipher` passes it, and four of them.
 type Block16 = GenericArray<u8, U16>;
-type Block16x2 = GenericArray<Block16, U2>;
+type Block16x4 = GenericArray<Block16, U4>;
 
 /// Runs `f` on one block in place of `block`'s output.
 #[inline(always)]
@@ -724,29 +725,66 @@ fn one_block(mut block: InOut<'_, '_, Block16>, f: impl Fn(V) -> V) {
     *block.get_out() = out.to_bytes().into();
 }
 
-/// Runs `f` on two blocks at once (the interleaved path `cbc` decryption
-/// takes for every pair of blocks).
+/// Runs `f` on four blocks at once (the interleaved path `cbc` decryption
+/// takes for every four blocks).
 #[inline(always)]
-fn two_blocks(mut blocks: InOut<'_, '_, Block16x2>, f: impl Fn([V; 2]) -> [V; 2]) {
-    let [a, b]: &[Block16; 2] = blocks.get_in().as_ref();
-    let (a, b): (&[u8; 16], &[u8; 16]) = (a.as_ref(), b.as_ref());
-    let [x, y] = f([V::load(a), V::load(b)]);
-    *blocks.get_out() = [x.to_bytes().into(), y.to_bytes().into()].into();
+fn four_blocks(mut blocks: InOut<'_, '_, Block16x4>, f: impl Fn([V; 4]) -> [V; 4]) {
+    let input: &[Block16; 4] = blocks.get_in().as_ref();
+    let out = f(core::array::from_fn(|i| {
+        input
+            .get(i)
+            .map_or(V::new([0; 16]), |b| V::load(b.as_ref()))
+    }));
+    *blocks.get_out() = out.map(|x| x.to_bytes().into()).into();
 }
 
-/// The one copy of the decryption rounds in the binary. A trailing single
-/// block goes through it too, as both lanes: a separate one-block instance
-/// of the rounds gets unrolled by the compiler into some 5 KB more of
-/// `.wasm`, while the second lane costs little time because the two chains
-/// overlap (measured in Node 20 with key schedule: a 1-block message
-/// 0.39 -> 0.50 us, 11 blocks 1.11 -> 1.16 us, even counts unchanged).
-/// Not inlined, or the compiler sees two equal lanes and builds the
-/// one-block copy anyway. Tests: `fips_197_c1_pair_and_tail` and
-/// `sp800_38a_f22_cbc_decrypt` (tests/vpaes_shared) decrypt odd and even
-/// block counts.
+/// The one copy of the decryption rounds in the binary: four blocks side by
+/// side, four independent dependency chains for the CPU to overlap. A
+/// shorter run of blocks fills the unused lanes with zero blocks, whose
+/// results are dropped: the work per call is the same whatever the data.
+/// Not inlined, so that the unrolled rounds exist once. Tests:
+/// `fips_197_c1_one_and_two_blocks`, `cbc_decrypt_matches_the_block_api` and
+/// tests/vpaes_shared (SP 800-38A F.2.2, and the `aes` crate on random
+/// lengths of 0 to 40 blocks).
 #[inline(never)]
-fn decrypt_pair(rk: &RoundKeys, blocks: [V; 2]) -> [V; 2] {
+fn decrypt_quad(rk: &RoundKeys, blocks: [V; 4]) -> [V; 4] {
     decrypt_blocks(rk, blocks)
+}
+
+/// A 16-byte slice as a block (`chunks_exact` gives only those; the zero
+/// block for anything else keeps the code free of panics).
+#[inline(always)]
+fn load_slice(block: &[u8]) -> V {
+    V::load(&<[u8; 16]>::try_from(block).unwrap_or([0; 16]))
+}
+
+/// AES-128-CBC decryption of `buf` in place (its length a multiple of 16;
+/// else `false` and `buf` untouched), four blocks per call of the rounds:
+/// the request path's decryption in the SIMD build (src/cipher.rs). The
+/// number of calls depends only on the length, which is public.
+#[cfg_attr(
+    not(all(target_arch = "wasm32", target_feature = "simd128")),
+    allow(dead_code)
+)]
+pub(crate) fn cbc_decrypt_in_place(cipher: &Vpaes128Dec, iv: &[u8; 16], buf: &mut [u8]) -> bool {
+    if buf.len() % 16 != 0 {
+        return false;
+    }
+    let mut chain = V::load(iv);
+    for chunk in buf.chunks_mut(64) {
+        let mut blocks = [V::new([0; 16]); 4];
+        for (lane, block) in blocks.iter_mut().zip(chunk.chunks_exact(16)) {
+            *lane = load_slice(block);
+        }
+        let plain = decrypt_quad(&cipher.keys, blocks);
+        for ((block, p), c) in chunk.chunks_exact_mut(16).zip(plain).zip(blocks) {
+            if let Ok(block) = <&mut [u8; 16]>::try_from(block) {
+                *block = (p ^ chain).to_bytes();
+            }
+            chain = c;
+        }
+    }
+    true
 }
 
 /// The one copy of the encryption rounds in the binary. One block at a
@@ -765,21 +803,21 @@ impl BlockSizeUser for DecBackend<'_> {
 }
 
 impl ParBlocksSizeUser for DecBackend<'_> {
-    type ParBlocksSize = U2;
+    type ParBlocksSize = U4;
 }
 
 impl BlockBackend for DecBackend<'_> {
     #[inline(always)]
     fn proc_block(&mut self, block: InOut<'_, '_, Block<Self>>) {
         one_block(block, |x| {
-            let [out, _] = decrypt_pair(&self.0.keys, [x, x]);
+            let [out, ..] = decrypt_quad(&self.0.keys, [x; 4]);
             out
         });
     }
 
     #[inline(always)]
     fn proc_par_blocks(&mut self, blocks: InOut<'_, '_, ParBlocks<Self>>) {
-        two_blocks(blocks, |b| decrypt_pair(&self.0.keys, b));
+        four_blocks(blocks, |b| decrypt_quad(&self.0.keys, b));
     }
 }
 
@@ -944,6 +982,30 @@ mod tests {
         assert_eq!(c2.to_bytes(), ct);
         let [again] = decrypt_blocks(&dec, [c1]);
         assert_eq!(again.to_bytes(), ct);
+    }
+
+    /// The request path's CBC loop (four blocks per call, zero-filled tail
+    /// lanes) gives what `cbc` over the block API gives, on 0 to 13 blocks:
+    /// every tail length and several whole groups of four.
+    #[test]
+    fn cbc_decrypt_matches_the_block_api() {
+        use cbc::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
+        let key = hex16(C1.0);
+        let iv = hex16(C1.1);
+        let cipher = Vpaes128Dec::new(&key.into());
+        for blocks in 0..14usize {
+            let data: Vec<u8> = (0..blocks * 16).map(|i| (i * 31 + 7) as u8).collect();
+            let mut ours = data.clone();
+            assert!(cbc_decrypt_in_place(&cipher, &iv, &mut ours));
+            let mut theirs = data.clone();
+            cbc::Decryptor::<aes::Aes128>::new(&key.into(), &iv.into())
+                .decrypt_padded_mut::<NoPadding>(&mut theirs)
+                .unwrap();
+            assert_eq!(ours, theirs, "{blocks} blocks");
+        }
+        let mut ragged = [0u8; 17];
+        assert!(!cbc_decrypt_in_place(&cipher, &iv, &mut ragged));
+        assert_eq!(ragged, [0u8; 17]);
     }
 
     #[test]

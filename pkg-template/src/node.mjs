@@ -1,9 +1,10 @@
 // The Node entry (require and import): loads the engine synchronously on
 // first use, from the build this Node can run (SIMD128 from Node 16.4, the
-// MVP baseline before; encryptData and diagnose always use the baseline,
-// which alone carries them). The bytes come from the raw .wasm files, or in
-// a bundle from the base64 modules the bundler embeds (compile() below), so a
-// bundler (esbuild, webpack) needs no file copied by hand. Writes no global:
+// MVP build before; encryptData, verifySignature and diagnose use the MVP
+// build with the tools, which alone carries them, loaded on their first
+// call). The bytes come from the package's files, or in a bundle from the
+// base64 modules the bundler embeds (compile() below), so a bundler
+// (esbuild, webpack) needs no file copied by hand. Writes no global:
 // `sideEffects: false` holds.
 import { createEngine, hasSimd } from './engine.mjs';
 import { createApi } from './api.mjs';
@@ -50,46 +51,52 @@ function nodeCodec(memory) {
 }
 
 /**
- * The compiled build: from the raw .wasm the package ships (read with fs, no
- * base64 to decode), else from the web entry's base64 module. The second is
- * the bundle path: in an esbuild or webpack bundle __dirname is the bundle's
- * (or `require('fs')` is missing, in an ESM bundle), and the bundler has
- * embedded the base64 module that the literal require() below names, so no
- * file is copied by hand (tests/runtimes, the esbuild rows;
+ * The compiled build: from the raw .wasm the package ships (read with fs),
+ * for the MVP request-path build ('mvp', which ships only as a base64
+ * module) from that module's text, else from the web entry's base64 module.
+ * The last is the bundle path: in an esbuild or webpack bundle __dirname is
+ * the bundle's (or `require('fs')` is missing, in an ESM bundle), and the
+ * bundler has embedded the base64 module that the literal require() below
+ * names, so no file is copied by hand (tests/runtimes, the esbuild rows;
  * tests/js/lazy-load.test.mjs checks that an installed package reads the raw file).
  */
 function compile(build) {
   try {
-    return new WebAssembly.Module(require('fs').readFileSync(`${__dirname}/../wasm/${build}.wasm`));
+    const fs = require('fs');
+    if (build === 'mvp') {
+      const text = fs.readFileSync(`${__dirname}/../web/wasm-mvp.mjs`, 'latin1');
+      return new WebAssembly.Module(Buffer.from(text.slice(text.indexOf("'") + 1, text.lastIndexOf("'")), 'base64'));
+    }
+    return new WebAssembly.Module(fs.readFileSync(`${__dirname}/../wasm/${build}.wasm`));
   } catch (_) {
-    const base64 = build === 'simd' ? require('../web/wasm-simd.mjs').default : require('../web/wasm-baseline.mjs').default;
+    const base64 = build === 'simd'
+      ? require('../web/wasm-simd.mjs').default
+      : build === 'mvp' ? require('../web/wasm-mvp.mjs').default : require('../web/wasm-baseline.mjs').default;
     return new WebAssembly.Module(Buffer.from(base64, 'base64'));
   }
 }
 
+/** An engine of `build`; the MVP request-path build reports itself as 'baseline'. */
 function instantiate(build) {
   const created = createEngine(new WebAssembly.Instance(compile(build), {}), nodeCodec, randomFill);
-  created.build = build;
+  created.build = build === 'mvp' ? 'baseline' : build;
   return created;
 }
 
 /** The request-path engine: the SIMD build where the engine runs SIMD128. */
 function load() {
-  if (engine === undefined) engine = instantiate(hasSimd() ? 'simd' : 'baseline');
+  if (engine === undefined) engine = instantiate(hasSimd() ? 'simd' : 'mvp');
   return engine;
 }
 
 let toolsEngine;
 
 /**
- * The engine of encryptData and diagnose (the baseline build, which has
- * them): the request-path engine itself where that is the baseline, else a
- * second instance, made on first use only.
+ * The engine of encryptData, verifySignature and diagnose (the baseline
+ * build with the tools): a second instance, made on first use only.
  */
 function tools() {
-  if (toolsEngine === undefined) {
-    toolsEngine = load().build === 'baseline' ? load() : instantiate('baseline');
-  }
+  if (toolsEngine === undefined) toolsEngine = instantiate('baseline');
   return toolsEngine;
 }
 

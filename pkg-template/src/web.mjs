@@ -4,8 +4,9 @@
 // which forbids compiling bytes at run time). WeChatClient.getPhoneNumber
 // calls init() itself before its first request, or fails before it where
 // init() cannot work. By default init() uses the SIMD build embedded in
-// ./wasm-simd.mjs (the MVP baseline of ./wasm-baseline.mjs where the engine
-// has no SIMD128); the baseline also serves encryptData and diagnose.
+// ./wasm-simd.mjs (the MVP build of ./wasm-mvp.mjs where the engine has no
+// SIMD128); the MVP build with the tools, ./wasm-baseline.mjs, serves
+// encryptData, verifySignature and diagnose.
 import { createEngine, hasSimd, webCodec } from './engine.mjs';
 import { createApi } from './api.mjs';
 import { createDecryptWithUserKey } from './user-key.mjs';
@@ -82,9 +83,14 @@ async function instantiate(source) {
     : (await WebAssembly.instantiate(source, {})).instance;
 }
 
-/** The embedded baseline build (MVP; encryptData and diagnose). */
+/** The embedded baseline build (MVP; encryptData, verifySignature and diagnose). */
 async function baseline() {
   return instantiate(bytesOf((await import('./wasm-baseline.mjs')).default));
+}
+
+/** The embedded MVP request-path build (engines without SIMD128). */
+async function mvp() {
+  return instantiate(bytesOf((await import('./wasm-mvp.mjs')).default));
 }
 
 /**
@@ -102,8 +108,8 @@ export function init(input) {
         throw invalidArgument("this runtime compiles no WebAssembly at run time (Cloudflare workerd): import module from 'wx-open-data/wasm/simd.wasm' and call initSync({ module }) first");
       }
       if (input === undefined && !hasSimd()) {
-        const both = wrap(await baseline(), 'baseline');
-        start(both, both);
+        const [hotInstance, coldInstance] = await Promise.all([mvp(), baseline()]);
+        start(wrap(hotInstance, 'baseline'), wrap(coldInstance, 'baseline'));
         return;
       }
       const hot = input === undefined
