@@ -496,3 +496,10 @@ test('the raw exports answer a status for any numbers, and the instance keeps wo
   assert.throws(() => engine.sm3(new Uint8Array((16 << 20) + 1)), { code: 'INVALID_ARGUMENT', message: /sm3: the input is too large/ });
   stillWorks();
 });
+
+test('the shipped security .wasm names no directory of the machine that built it (crate paths remapped, scripts/build-wasm.sh)', () => {
+  const text = readFileSync(join(pkgDir, 'wasm', 'security.wasm')).toString('latin1');
+  for (const dir of ['/.cargo/', '/registry/src/', repo, '/root/', '/home/']) {
+    assert.equal(text.includes(dir), false, `security.wasm holds ${dir}`);
+  }
+});
