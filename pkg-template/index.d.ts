@@ -195,7 +195,7 @@ export declare function engineBuild(): 'simd' | 'baseline';
  */
 export declare function init(input?: unknown): Promise<void>;
 
-/** On Node: loads the engine synchronously; its argument, if any, is ignored. Idempotent. */
+/** On Node: loads the engine synchronously; its argument, if any (the web entry's `{ module, tools, security }`), is ignored: Node compiles the package's own builds. Idempotent. */
 export declare function initSync(input?: unknown): void;
 
 // --- The WeChat server client (client.mjs, store.mjs, redis-store.mjs, cloud.mjs) ---

@@ -203,7 +203,14 @@ let engineLoad = null;
 
 /** The security .wasm, loaded once, only by a client with apiSecurity (a dynamic import: the decrypt path never loads it). */
 function securityEngine() {
-  if (engineLoad === null) engineLoad = import('./security-engine.mjs').then((m) => m.loadSecurityEngine());
+  if (engineLoad === null) {
+    engineLoad = import('./security-engine.mjs').then((m) => m.loadSecurityEngine());
+    // A failed load is tried again by the next client: on workerd, once
+    // initSync has the security build (tests/client/web-entry.test.mjs).
+    engineLoad.catch(() => {
+      engineLoad = null;
+    });
+  }
   return engineLoad;
 }
 

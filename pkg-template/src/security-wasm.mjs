@@ -3,8 +3,19 @@
 // the .wasm is embedded as base64 in web/wasm-security.mjs, a chunk of its
 // own that only this dynamic import() reaches, so neither the request path
 // nor a bundle that never sets apiSecurity loads it. The Node builds use
-// node-security-wasm.mjs instead (scripts/assemble-pkg.mjs).
+// node-security-wasm.mjs instead (scripts/assemble-pkg.mjs). Cloudflare
+// workerd compiles no bytes at run time: there the worker imports
+// wx-open-data/wasm/security.wasm, which workerd hands over compiled, and
+// passes it to web.mjs's initSync({ module, security }), which gives it to
+// provideSecurityWasm (the API security workerd row of tests/runtimes/run.mjs).
 import { WxOpenDataError } from './errors.mjs';
+
+let provided;
+
+/** The security .wasm the caller gave initSync: a compiled module or its bytes. */
+export function provideSecurityWasm(source) {
+  provided = source;
+}
 
 function bytesOf(base64) {
   const text = atob(base64);
@@ -15,6 +26,8 @@ function bytesOf(base64) {
 
 /** The compiled security .wasm. */
 export async function compileSecurityWasm() {
+  if (provided instanceof WebAssembly.Module) return provided;
+  if (provided !== undefined) return WebAssembly.compile(provided);
   return WebAssembly.compile(bytesOf((await import('./wasm-security.mjs')).default));
 }
 

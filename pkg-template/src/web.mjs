@@ -11,6 +11,7 @@ import { createEngine, hasSimd, webCodec } from './engine.mjs';
 import { createApi } from './api.mjs';
 import { createDecryptWithUserKey } from './user-key.mjs';
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
+import { provideSecurityWasm } from './security-wasm.mjs';
 
 let engine;
 let toolsEngine;
@@ -128,18 +129,26 @@ export function init(input) {
 /**
  * Instantiates synchronously (workerd, which forbids compiling bytes at run
  * time): a compiled WebAssembly.Module or the .wasm bytes, or
- * `{ module, tools }` with the baseline build as `tools` for encryptData and
- * diagnose.
+ * `{ module, tools, security }` with the baseline build as `tools` for
+ * encryptData and diagnose, and the security build as `security` for a
+ * WeChatClient with apiSecurity (security-wasm.mjs).
  */
 export function initSync(input) {
-  if (engine !== undefined) return;
   let tools;
   // `{ module }` is also wasm-bindgen's own initSync form, which code written
   // for wasm-bindgen output passes.
   if (input && typeof input === 'object' && !(input instanceof WebAssembly.Module) && 'module' in input) {
+    const { security } = input;
+    if (security !== undefined) {
+      if (!(security instanceof WebAssembly.Module || security instanceof ArrayBuffer || ArrayBuffer.isView(security))) {
+        throw invalidArgument('initSync: security must be the compiled wx-open-data/wasm/security.wasm or its bytes');
+      }
+      provideSecurityWasm(security);
+    }
     tools = input.tools;
     input = input.module;
   }
+  if (engine !== undefined) return;
   if (input === undefined || input === null) throw invalidArgument('initSync needs the compiled module or the .wasm bytes: initSync(module) or initSync({ module, tools })');
   const compile = (source) => (source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source));
   const hot = wrap(new WebAssembly.Instance(compile(input), {}), 'custom');

@@ -28,10 +28,12 @@ export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
  * bytes (workerd, which forbids compiling at run time: import
  * 'wx-open-data/wasm/simd.wasm'), or `{ module, tools }` with the baseline
  * build ('wx-open-data/wasm/baseline.wasm') as `tools`, which encryptData
- * and diagnose need (without it they throw INVALID_ARGUMENT). Does nothing
- * once instantiated.
+ * and diagnose need (without it they throw INVALID_ARGUMENT), and
+ * `security` ('wx-open-data/wasm/security.wasm'), which a WeChatClient with
+ * apiSecurity loads where nothing compiles at run time (workerd; elsewhere
+ * the embedded copy serves). Does nothing more once instantiated.
  */
-export declare function initSync(input: WasmSource | { module: WasmSource; tools?: WasmSource }): void;
+export declare function initSync(input: WasmSource | { module: WasmSource; tools?: WasmSource; security?: WasmSource }): void;
 
 /**
  * Which build runs: 'simd' or 'baseline' after init(), 'custom' after

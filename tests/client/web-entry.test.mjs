@@ -101,3 +101,30 @@ test('web entry where wasm cannot be compiled (workerd) without initSync: getPho
     assert.equal(mock.counters.getuserphonenumber, 1);
   });
 });
+
+test('web entry where wasm cannot be compiled (workerd): apiSecurity runs on the security build given to initSync({ module, security })', async () => {
+  const mock = await startMockWeChat({ appId: APP_ID, appSecret: APP_SECRET, apiSecurity: true });
+  try {
+    const web = await freshWebEntry();
+    const security = new WebAssembly.Module(readFileSync(new URL('wasm/security.wasm', PKG)));
+    mock.client.login('dave');
+    const { code } = mock.client.getPhoneNumber('dave');
+    await asInWorkerd(async () => {
+      assert.throws(() => web.initSync({ module: compiled.simd, security: 'security.wasm' }), (e) => e.code === 'INVALID_ARGUMENT' && /initSync: security must be/.test(e.message));
+      // Without `security`: the engine cannot compile its embedded copy.
+      web.initSync({ module: compiled.simd });
+      const client = new web.WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, apiSecurity: mock.apiSecurity });
+      const e = await rejectsWith(client.ready(), 'INVALID_ARGUMENT', [APP_SECRET, code, ...mock.issuedSecrets()]);
+      assert.match(e.message, /the security engine could not be loaded/);
+      // initSync again with it (the request-path engine is kept): a client made now works.
+      web.initSync({ module: compiled.simd, security });
+      const secured = new web.WeChatClient({ appId: APP_ID, appSecret: APP_SECRET, baseUrl: mock.baseUrl, apiSecurity: mock.apiSecurity });
+      await secured.ready();
+      const phone = await secured.getPhoneNumber(code);
+      assert.equal(phone.phoneNumber, mock.client.phoneOf('dave').phoneNumber);
+    });
+    assert.equal(mock.counters.getuserphonenumber, 1);
+  } finally {
+    await mock.close();
+  }
+});

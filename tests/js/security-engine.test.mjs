@@ -496,3 +496,20 @@ test('the raw exports answer a status for any numbers, and the instance keeps wo
   assert.throws(() => engine.sm3(new Uint8Array((16 << 20) + 1)), { code: 'INVALID_ARGUMENT', message: /sm3: the input is too large/ });
   stillWorks();
 });
+
+test('the shipped security .wasm names no directory of the machine that built it (crate paths remapped, scripts/build-wasm.sh)', () => {
+  const text = readFileSync(join(pkgDir, 'wasm', 'security.wasm')).toString('latin1');
+  for (const dir of ['/.cargo/', '/registry/src/', repo, '/root/', '/home/']) {
+    assert.equal(text.includes(dir), false, `security.wasm holds ${dir}`);
+  }
+});
+
+test("the security .wasm is within the sizes the CHANGELOG gives it (raw and gzipped)", async () => {
+  const { gzipSync } = await import('node:zlib');
+  const changelog = readFileSync(join(pkgDir, 'CHANGELOG.md'), 'utf8').replace(/\s+/g, ' ');
+  const claim = /The security `\.wasm` .*? At most (\d+) KB, under (\d+) KB gzipped\./.exec(changelog);
+  assert.ok(claim, 'CHANGELOG.md states the security .wasm sizes');
+  const wasm = readFileSync(join(pkgDir, 'wasm', 'security.wasm'));
+  assert.ok(wasm.length <= Number(claim[1]) * 1000, `${wasm.length} B raw`);
+  assert.ok(gzipSync(wasm, { level: 9 }).length < Number(claim[2]) * 1000, 'gzipped');
+});

@@ -20,7 +20,7 @@
 // row: one getuserphonenumber (for workerd without initSync, only after
 // initSync: none at all, not even a token fetch, before it). Deno web-file
 // and Chromium also run WeChat's API security mode with WebCrypto against a
-// second mock speaking it (one phone code, one checkEncryptedData, one
+// second mock speaking it, as does the first workerd row (one phone code, one checkEncryptedData, one
 // tampered reply refused). The README's workerd row runs the README's code-route example and
 // its workerd initSync line as printed.
 //
@@ -91,7 +91,7 @@ const { startMockWeChat } = await import(pathToFileURL(join(app, 'node_modules',
 const WECHAT_APP = { appId: 'wx0123456789abcdef', appSecret: 'runtime-matrix-app-secret' };
 const mock = await startMockWeChat(WECHAT_APP);
 // A second mock speaking WeChat's API security mode, for the rows marked
-// `secure` (Deno web-file, Chromium): their WeChatClient seals and verifies
+// `secure` (Deno web-file, Chromium, workerd): their WeChatClient seals and verifies
 // with WebCrypto, where Node's rows use node:crypto (harness/cloud-tools).
 const secureMock = await startMockWeChat({ ...WECHAT_APP, apiSecurity: true });
 
@@ -392,6 +392,7 @@ const WORKERD_MODULES = [
   `(name = "${pkg}/web/wasm-baseline.mjs", esModule = embed "${pkg}/web/wasm-baseline.mjs")`,
   `(name = "wx-open-data/wasm/simd.wasm", wasm = embed "${pkg}/wasm/simd.wasm")`,
   `(name = "wx-open-data/wasm/baseline.wasm", wasm = embed "${pkg}/wasm/baseline.wasm")`,
+  `(name = "wx-open-data/wasm/security.wasm", wasm = embed "${pkg}/wasm/security.wasm")`,
 ];
 
 /** Serves `main` (first of `modules`) in workerd and returns what one GET answers. */
@@ -437,8 +438,9 @@ const checks :Workerd.Worker = (
   }
 }
 
-row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync({ module, tools })', "import module from 'wx-open-data/wasm/simd.wasm'; import tools from 'wx-open-data/wasm/baseline.wasm'; initSync({ module, tools })", 'custom',
-  () => workerd(['(name = "worker.mjs", esModule = embed "worker.mjs")', ...WORKERD_MODULES]), { wechat: 'phone' });
+// With `security` too, so the row runs the API security round trip (secure).
+row('Cloudflare workerd', () => version(bin.workerd), 'web + initSync({ module, tools, security })', "import module from 'wx-open-data/wasm/simd.wasm'; import tools from 'wx-open-data/wasm/baseline.wasm'; import security from 'wx-open-data/wasm/security.wasm'; initSync({ module, tools, security })", 'custom',
+  () => workerd(['(name = "worker.mjs", esModule = embed "worker.mjs")', ...WORKERD_MODULES]), { wechat: 'phone', secure: true });
 // The first call getPhoneNumber, without initSync: refused before any request.
 row('Cloudflare workerd', () => version(bin.workerd), 'web, getPhoneNumber before initSync', 'new WeChatClient(…).getPhoneNumber(code) with no initSync: INVALID_ARGUMENT naming initSync, no request', 'custom',
   () => workerd(['(name = "worker-no-init.mjs", esModule = embed "worker-no-init.mjs")', ...WORKERD_MODULES]), { wechat: 'refused' });

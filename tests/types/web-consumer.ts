@@ -23,6 +23,8 @@ export async function usage(bytes: ArrayBuffer, module: WebAssembly.Module, resp
   // The object form declares `tools` (lib.dom's empty WebAssembly.Module
   // would let an undeclared key through, so ask the declaration itself).
   const tools: Extract<Parameters<typeof initSync>[0], { module: unknown }>['tools'] = new Uint8Array(bytes);
+  initSync({ module, tools: module, security: module });
+  const security: Extract<Parameters<typeof initSync>[0], { module: unknown }>['security'] = new Uint8Array(bytes);
   await root.init(bytes);
   root.initSync(module);
   const build: 'simd' | 'baseline' | 'custom' = engineBuild();
