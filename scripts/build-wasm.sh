@@ -76,7 +76,9 @@ case "${1:-all}" in
   # form (base64-0.22.1/src/...): the build machine's directories stay out
   # of the shipped bytes (tests/js/security-engine.test.mjs), which are
   # smaller for it.
-  security|all) remap=""
+  # `cargo fetch` first: on a brand-new machine the registry directory the
+  # loop below names does not exist until the crates are downloaded.
+  security|all) cargo fetch --quiet && remap=""
     for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do remap+=" --remap-path-prefix=$d="; done
     build security "$remap" "--mvp-features" "$MVP_LOWERING" "" wx-open-data-security z -Oz ;;
 esac
