@@ -91,8 +91,9 @@ const { startMockWeChat } = await import(pathToFileURL(join(app, 'node_modules',
 const WECHAT_APP = { appId: 'wx0123456789abcdef', appSecret: 'runtime-matrix-app-secret' };
 const mock = await startMockWeChat(WECHAT_APP);
 // A second mock speaking WeChat's API security mode, for the rows marked
-// `secure` (Deno web-file, Chromium, workerd): their WeChatClient seals and verifies
-// with WebCrypto, where Node's rows use node:crypto (harness/cloud-tools).
+// `secure` (Node 20-24 and Bun `require`, Deno web-file, Chromium, workerd): the
+// web entries seal and verify with WebCrypto, the Node entry with node:crypto
+// (as the cloud-function rows do through harness/cloud-tools).
 const secureMock = await startMockWeChat({ ...WECHAT_APP, apiSecurity: true });
 
 // The README's workerd row: the code-route example and the Runtimes table's
@@ -274,6 +275,10 @@ const rows = [];
 const row = (runtime, versionOf, entry, usage, build, body, options = {}) => rows.push({ runtime, versionOf, entry, usage, build, body, ...options });
 
 const script = (exe, entry, pre = []) => () => resultOf(run(exe, [...pre, 'script.mjs', entry]));
+/** The same with the row's wechat.json: asynchronous, so the mocks in this process answer the run. */
+const scriptWithWeChat = (exe, entry, pre = []) => async () => resultOf(await runAsync(exe, [...pre, 'script.mjs', entry, './wechat.json']));
+/** A row's WeChatClient checks: a phone code on the plain mock, then the API security round trip (node:crypto). */
+const SECURE = { wechat: 'phone', secure: true };
 const cloud = (exe, fn = cloudFunction) => () => resultOf(run(exe, ['invoke.js', fn, 'event.json'], { cwd: cloudRuntime }));
 /** The build the Node entry picks: SIMD128 from Node 16.4 (V8 9.1) on. */
 const nodeBuild = (ver) => {
@@ -283,7 +288,7 @@ const nodeBuild = (ver) => {
 
 const systemNode = `Node ${process.versions.node.split('.')[0]} (system)`;
 for (const [name, key] of [[systemNode, 'system'], ['Node 22', 'node22'], ['Node 24', 'node24']]) {
-  row(name, () => version(bin[key]), 'require', "require('wx-open-data')", 'simd', script(bin[key], 'require'));
+  row(name, () => version(bin[key]), 'require', "require('wx-open-data')", 'simd', scriptWithWeChat(bin[key], 'require'), SECURE);
   row(name, () => version(bin[key]), 'import', "import { decryptPhone } from 'wx-open-data'", 'simd', script(bin[key], 'import'));
 }
 
@@ -321,7 +326,7 @@ for (const exe of (process.env.WX_EXTRA_NODE ?? '').split(':').filter(Boolean)) 
   }
 }
 
-row('Bun', () => version(bin.bun), 'require', "require('wx-open-data')", 'simd', script(bin.bun, 'require'));
+row('Bun', () => version(bin.bun), 'require', "require('wx-open-data')", 'simd', scriptWithWeChat(bin.bun, 'require'), SECURE);
 row('Bun', () => version(bin.bun), 'import', "import { decryptPhone } from 'wx-open-data'", 'simd', script(bin.bun, 'import'));
 
 // Deno reads the app's package.json and node_modules (installed from the
