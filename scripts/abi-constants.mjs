@@ -30,7 +30,6 @@ export function generate(json = readFileSync(new URL('src/abi.json', root), 'utf
   }
   lines.push('', '/** Bits of OPENED.FLAGS. */', `export const FLAG = ${object(abi.flags)};`);
   lines.push('', '/** How DIAGNOSIS.FINDING packs the kind and the matched key above the cause. */', `export const FINDING_SHIFT = ${object(abi.finding)};`);
-  lines.push('', '/** The arguments `{names}` lists, one bit each of number A, lowest first. */', `export const SPACED_NAMES = Object.freeze([${abi.spacedNames.map((name) => `'${name}'`).join(', ')}]);`);
   lines.push('', '/** Detail numbers (the sub of a status word), by code. */', 'export const DETAILS = Object.freeze({');
   for (const [code, details] of Object.entries(abi.details)) lines.push(`  ${code}: ${object(details)},`);
   lines.push('});', '');

@@ -1,10 +1,11 @@
 //! `diagnose()` over the numeric wasm ABI of src/abi.rs.
 //!
-//! The core's [`crate::diagnose`] runs here unchanged and returns a
-//! structured [`Diagnosis`]; this export writes it into the header words as
-//! numbers, and JS (pkg-template/src/diagnose.mjs) renders the sentence from
-//! the templates in src/vocabulary.json. So the .wasm carries no message
-//! text and no `core::fmt`.
+//! The core's [`crate::diagnose`] runs here unchanged; this export writes
+//! its finding as numbers and its message as UTF-8 text, rendered once, by
+//! [`Diagnosis::message`] (the templates of src/vocabulary.json, which
+//! build.rs generates into Rust). The JS surface (pkg-template/src/diagnose.mjs)
+//! only reads them. This export is in the `tools` build only, which carries
+//! `core::fmt` anyway; the request-path builds have neither.
 //!
 //! Inputs, packed after the header in this order: `key`, `iv`, `data`,
 //! `raw`, `signature`, `app_id` (a length of [`ABSENT`]: absent), the
@@ -13,40 +14,30 @@
 //!
 //! Header words of a successful call (src/abi.json's `diagnosis` table; a
 //! failure writes its `failure` table, as for every export):
-//! - [`APPID_PTR`], [`APPID_LEN`]: for `APPID_MISMATCH`, the watermark appid
-//!   as the message shows it (UTF-8, in the output region; length 0 when the
-//!   data has no watermark);
 //! - [`FINDING`]: the cause's index in `causes` | the kind << [`KIND_SHIFT`]
 //!   (0: none, else 1 + its index in `kinds`) | the matched previous key <<
 //!   [`KEY_SHIFT`] ([`NO_KEY`]: none);
-//! - [`PARTS`]: the message parts, one per byte from the lowest, 0 ends
-//!   them ([`Diagnosis::parts`]);
-//! - [`A_LOW`], [`A_HIGH`]: number A (low, high 32 bits);
-//! - [`B_LOW`], [`B_HIGH`]: number B (low, high 32 bits);
-//! - [`EXPECTED_PTR`], [`EXPECTED_LEN`]: for `APPID_MISMATCH`, the expected
-//!   appid as shown.
+//! - [`MESSAGE_PTR`], [`MESSAGE_LEN`]: the message, in the output region.
 //!
-//! A and B fill the placeholders: `{index}`, `{bytes}`, `{seconds}`, `{age}`
-//! and `{names}` (one bit per argument, [`Spaced::bits`]) are A; `{tried}`,
-//! `{maxAge}` and `{skew}` are B; `{error}` is the error of status word A
-//! with detail number B (as `fail` renders errors). tests/js/diagnose.test.mjs
-//! checks every cause's message through this ABI.
+//! tests/js/diagnose.test.mjs checks every cause's message through this ABI
+//! against the native [`Diagnosis::message`].
 
 use wasm_bindgen::prelude::*;
 
-use crate::abi::{set, split, status_of, total, with_scratch};
-use crate::diagnose::{self, AppIdText, Detail, DiagnoseOptions, Diagnosis, Spaced};
+use crate::abi::{set, split, total, with_scratch};
+use crate::diagnose::{self, DiagnoseOptions, Diagnosis};
 use crate::error::Error;
-use crate::generated::words::diagnosis::{
-    APPID_LEN, APPID_PTR, A_HIGH, A_LOW, B_HIGH, B_LOW, EXPECTED_LEN, EXPECTED_PTR, FINDING, PARTS,
-};
+use crate::generated::words::diagnosis::{FINDING, MESSAGE_LEN, MESSAGE_PTR};
 // MAX_PREVIOUS_KEYS: more older keys than anyone keeps; bounds the work of
 // one call (the JS surface refuses more before calling).
 use crate::generated::{
     finding::{KEY_SHIFT, KIND_SHIFT},
     ABSENT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, NO_KEY,
 };
-use crate::CLOCK_SKEW_SECONDS;
+
+/// Bytes a call counts for its message after its inputs, so that the wipe
+/// after the call covers the message too.
+const MESSAGE_ROOM: usize = 4096;
 
 /// A JS bug (the lengths do not fit the inputs), never the caller's.
 const BAD_LAYOUT: Error = crate::abi::TOO_LARGE;
@@ -78,7 +69,9 @@ pub fn wx_diagnose(
         previous_len,
         table_len,
     ];
-    with_scratch(total(&lens), |header, rest| {
+    // The message follows the inputs: the room counted here makes the wipe
+    // after the call cover it too.
+    with_scratch(total(&lens).saturating_add(MESSAGE_ROOM), |header, rest| {
         if previous_count > MAX_PREVIOUS {
             return Err(BAD_LAYOUT);
         }
@@ -132,8 +125,8 @@ fn put<'a>(
     out: &'a mut [u8],
     text: &str,
 ) -> Result<&'a mut [u8], Error> {
-    // At most 2 * AppIdText::CAPACITY bytes, into an output region of at
-    // least 3 bytes per input byte: data that decrypted was at least 66 bytes.
+    // The output region is the rest of the static scratch buffer, far larger
+    // than any message.
     let (slot, rest) = split(out, text.len() as u32)?;
     slot.iter_mut()
         .zip(text.bytes())
@@ -143,7 +136,7 @@ fn put<'a>(
     Ok(rest)
 }
 
-/// The header words of the module docs; the appid texts go to `out`.
+/// The header words of the module docs; the message goes to `out`.
 fn write_finding(header: &mut [u8], out: &mut [u8], found: &Diagnosis) -> Result<(), Error> {
     let kind = found.kind.map_or(0, |kind| kind as u32 + 1);
     let matched = found
@@ -154,39 +147,5 @@ fn write_finding(header: &mut [u8], out: &mut [u8], found: &Diagnosis) -> Result
         FINDING,
         found.cause.index() | kind << KIND_SHIFT | matched << KEY_SHIFT,
     );
-    set(header, PARTS, u32::from_le_bytes(found.parts()));
-    let (a, b) = match found.detail {
-        Detail::AppIdMismatch {
-            watermark,
-            expected,
-        } => {
-            let shown = watermark.as_ref().map_or("", AppIdText::as_str);
-            let rest = put(header, (APPID_PTR, APPID_LEN), out, shown)?;
-            put(
-                header,
-                (EXPECTED_PTR, EXPECTED_LEN),
-                rest,
-                expected.as_str(),
-            )?;
-            return Ok(());
-        }
-        Detail::Input(error) => {
-            let (status, detail) = status_of(error);
-            (u64::from(status), u64::from(detail))
-        }
-        Detail::BadPreviousKey { index } => (index as u64, 0),
-        Detail::EndMissing { bytes } => (bytes as u64, 0),
-        Detail::Spaces(spaced) | Detail::UrlEncoded(spaced) => (u64::from(Spaced::bits(spaced)), 0),
-        Detail::Stale { tried, .. } => {
-            (found.matched_previous_key.unwrap_or(0) as u64, tried as u64)
-        }
-        Detail::InFuture { seconds } => (seconds, CLOCK_SKEW_SECONDS),
-        Detail::TooOld { age, max_age } => (age, max_age),
-        _ => (0, 0),
-    };
-    for ((low, high), number) in [((A_LOW, A_HIGH), a), ((B_LOW, B_HIGH), b)] {
-        set(header, low, number as u32);
-        set(header, high, (number >> 32) as u32);
-    }
-    Ok(())
+    put(header, (MESSAGE_PTR, MESSAGE_LEN), out, &found.message()).map(|_| ())
 }

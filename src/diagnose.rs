@@ -17,11 +17,11 @@
 //! [`decrypt_text`](crate::open_data::decrypt_text).
 //!
 //! A [`Diagnosis`] is data: the [`Cause`], the [`DataKind`], and a [`Detail`]
-//! holding the numbers its sentence needs. The core formats nothing (so the
-//! .wasm, which runs this same code, carries no `core::fmt`);
-//! [`Diagnosis::message`] renders the sentence from the templates that
-//! src/vocabulary.json keeps under `causes[].messages` (build.rs turns them
-//! into Rust strings), the same templates the npm package renders in JS.
+//! holding the numbers its sentence needs. [`Diagnosis::message`] renders
+//! the sentence from the templates that src/vocabulary.json keeps under
+//! `causes[].messages` (build.rs turns them into Rust strings); the npm
+//! package's `diagnose()` returns that text (src/abi_diagnose.rs), so the
+//! sentence is rendered in one place.
 //!
 //! Messages never contain the session key, the iv, the ciphertext or the
 //! plaintext; the only decrypted facts they state are the kind of data, the
@@ -260,13 +260,8 @@ pub struct Spaced {
 
 impl Spaced {
     /// The argument names, in call order: `{names}` joins them with " and "
-    /// (src/abi.json's `spacedNames`, which the JS surface reads too).
+    /// (src/abi.json's `spacedNames`).
     pub const NAMES: [&'static str; 3] = crate::generated::SPACED_NAMES;
-
-    /// One bit per argument of [`Spaced::NAMES`], in that order (the wasm ABI's form).
-    pub fn bits(self) -> u32 {
-        u32::from(self.session_key) | u32::from(self.encrypted_data) << 1 | u32::from(self.iv) << 2
-    }
 }
 
 /// What the `rawData` signature says about a stale session key.
@@ -386,8 +381,8 @@ impl Diagnosis {
 
     /// Which of the cause's message parts (1 = the first) make up the
     /// message, in order; 0 ends the list. The one place that composes
-    /// messages: the wasm ABI hands these numbers to JS, which renders the
-    /// same templates from src/vocabulary.json.
+    /// messages, for the one renderer below (the wasm ABI passes its output
+    /// to JS as text: src/abi_diagnose.rs).
     pub(crate) fn parts(&self) -> [u8; 4] {
         match self.detail {
             Detail::BadPreviousKey { .. }
@@ -472,8 +467,8 @@ impl Diagnosis {
 }
 
 /// The message ([`Diagnosis::message`]): the cause's message templates that
-/// the diagnosis names, with their placeholders filled (the JS surface's
-/// `render` in pkg-template/src/diagnose.mjs does the same).
+/// the diagnosis names, with their placeholders filled; the JS surface's
+/// `diagnose()` returns this text (src/abi_diagnose.rs).
 impl fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let templates = self.cause.messages();
@@ -850,7 +845,7 @@ mod tests {
     ];
 
     /// Every placeholder a template uses is one [`Diagnosis::write_value`]
-    /// (and the JS renderer) fills: a typo would show `{name}` to users.
+    /// fills: a typo would show `{name}` to users.
     #[test]
     fn every_placeholder_is_known() {
         const KNOWN: [&str; 12] = [

@@ -14,16 +14,13 @@ export const FAILURE = Object.freeze({ DETAIL: 3 });
 export const OUTPUT = Object.freeze({ OUT_PTR: 0, OUT_LEN: 1 });
 export const OPENED = Object.freeze({ FLAGS: 2, SPANS: 3 });
 export const SEALED_IV = Object.freeze({ IV_PTR: 4, IV_LEN: 5 });
-export const DIAGNOSIS = Object.freeze({ APPID_PTR: 0, APPID_LEN: 1, FINDING: 2, PARTS: 3, A_LOW: 4, A_HIGH: 5, B_LOW: 6, B_HIGH: 7, EXPECTED_PTR: 8, EXPECTED_LEN: 9 });
+export const DIAGNOSIS = Object.freeze({ MESSAGE_PTR: 0, MESSAGE_LEN: 1, FINDING: 2 });
 
 /** Bits of OPENED.FLAGS. */
 export const FLAG = Object.freeze({ NUMERIC_COUNTRY_CODE: 1, HAS_SPANS: 2 });
 
 /** How DIAGNOSIS.FINDING packs the kind and the matched key above the cause. */
 export const FINDING_SHIFT = Object.freeze({ KIND_SHIFT: 8, KEY_SHIFT: 16 });
-
-/** The arguments `{names}` lists, one bit each of number A, lowest first. */
-export const SPACED_NAMES = Object.freeze(['sessionKey', 'encryptedData', 'iv']);
 
 /** Detail numbers (the sub of a status word), by code. */
 export const DETAILS = Object.freeze({

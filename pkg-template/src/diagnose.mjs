@@ -2,18 +2,18 @@
 // the request path). Rust decides the finding (src/diagnose.rs, through the
 // wx_diagnose export of src/abi_diagnose.rs, whose module docs give the
 // header words read here); this module checks the arguments, writes them
-// into the scratch buffer, and renders the sentence from the templates in
-// src/vocabulary.json, the ones Rust's Diagnosis::message renders too
-// (build.rs generates its strings from the file); tests/js/diagnose.test.mjs
-// checks every cause through this file.
+// into the scratch buffer, and reads back the finding and the message Rust
+// rendered (Diagnosis::message, the one renderer of the templates in
+// src/vocabulary.json); tests/js/diagnose.test.mjs checks every cause
+// through this file.
 import vocabulary from '../../src/vocabulary.json';
-import { WxOpenDataError, ERRORS, CODE_OF_STATUS, invalidArgument } from './errors.mjs';
+import { WxOpenDataError, invalidArgument } from './errors.mjs';
 import { MISSING_KEY_MESSAGE, missingKey, readOptions, seconds } from './api.mjs';
 import { millis } from './options.mjs';
 // wx_diagnose's header words (their meaning: src/abi_diagnose.rs) and
 // numbers: src/abi.json, generated.
 import {
-  HEADER, ABSENT, NO_KEY, STATUS_SUB_SHIFT, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, DIAGNOSIS, FINDING_SHIFT, SPACED_NAMES,
+  HEADER, ABSENT, NO_KEY, MAX_PREVIOUS_KEYS as MAX_PREVIOUS, DIAGNOSIS, FINDING_SHIFT,
 } from './abi-constants.mjs';
 
 const OPTION_KEYS = Object.freeze(vocabulary.options.diagnose.slice());
@@ -44,62 +44,17 @@ function previousKeys(list) {
   }
 }
 
-/** An engine error's sentence from its status word and detail number, as engine.mjs's fail() builds it. */
-function errorSentence(status, n) {
-  const row = ERRORS[CODE_OF_STATUS[status & 0xff]];
-  if (row === undefined) return 'invalid input';
-  const detail = row.details && row.details[String((status >>> STATUS_SUB_SHIFT) & 0xff)];
-  return row.message + (detail === undefined ? '' : detail.replace('{n}', String(n)));
-}
-
-/** `template` with each `{name}` replaced by `value(name)` (left as is when undefined). */
-function render(template, value) {
-  return template.replace(/\{(\w+)\}/g, (whole, name) => {
-    const text = value(name);
-    return text === undefined ? whole : text;
-  });
-}
-
 export function createDiagnose(engine) {
-  /** The u64 at header words (low, high); the engine writes at most 2^53 - 1. */
-  function number(e, low, high) {
-    return e.header(low) + e.header(high) * 0x100000000;
-  }
-
-  /** The finding in the header words, as the public result object. */
+  /** The finding in the header words and the message Rust rendered, as the public result object. */
   function finding(e) {
     const word = e.header(DIAGNOSIS.FINDING);
     const row = vocabulary.causes[word & 0xff];
     if (row === undefined) throw invalidArgument('unexpected engine result');
     const kindRow = vocabulary.kinds[((word >>> FINDING_SHIFT.KIND_SHIFT) & 0xff) - 1];
     const matched = word >>> FINDING_SHIFT.KEY_SHIFT;
-    const appIdMismatch = row.code === 'APPID_MISMATCH';
-    const appid = appIdMismatch ? e.textAt(DIAGNOSIS.APPID_PTR, DIAGNOSIS.APPID_LEN) : '';
-    const expected = appIdMismatch ? e.textAt(DIAGNOSIS.EXPECTED_PTR, DIAGNOSIS.EXPECTED_LEN) : '';
-    const a = number(e, DIAGNOSIS.A_LOW, DIAGNOSIS.A_HIGH);
-    const b = number(e, DIAGNOSIS.B_LOW, DIAGNOSIS.B_HIGH);
-    const value = (name) => {
-      switch (name) {
-        case 'kind': return kindRow === undefined ? 'open data' : kindRow.phrase;
-        case 'error': return errorSentence(a, b);
-        case 'names': return SPACED_NAMES.filter((_, i) => (a & (1 << i)) !== 0).join(' and ');
-        case 'appid': return appid;
-        case 'expected': return expected;
-        case 'index': case 'bytes': case 'seconds': case 'age': return String(a);
-        case 'tried': case 'maxAge': case 'skew': return String(b);
-        default: return undefined;
-      }
-    };
-    let message = '';
-    const parts = e.header(DIAGNOSIS.PARTS);
-    for (let shift = 0; shift < 32; shift += 8) {
-      const template = row.messages[String((parts >>> shift) & 0xff)];
-      if (template === undefined) break;
-      message += render(template, value);
-    }
     return {
       cause: row.code,
-      message,
+      message: e.textAt(DIAGNOSIS.MESSAGE_PTR, DIAGNOSIS.MESSAGE_LEN),
       kind: kindRow === undefined ? null : kindRow.kind,
       matchedPreviousKey: matched === NO_KEY ? null : matched,
     };
