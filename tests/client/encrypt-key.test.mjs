@@ -12,7 +12,10 @@ import { load } from './support/src.mjs';
 const { WeChatClient } = await load('client.mjs');
 
 test('getUserEncryptKey: the latest keys, newest first, { encryptKey, version, expireIn, iv, createTime }; a key lives 3600 s; at most 3 listed', async () => {
-  const { mock, client, close } = await setup();
+  // The mock's clock stands still but for advanceTime(), so the exact
+  // lifetimes below cannot change when a second ticks over mid-test.
+  const frozen = Date.now();
+  const { mock, client, close } = await setup({ mockOptions: { now: () => frozen } });
   try {
     const s = await client.code2Session(mock.client.login('alice').code);
     const first = await client.getUserEncryptKey(s.openid, s.sessionKey);
