@@ -1,5 +1,7 @@
 // Typings of wx-open-data/mock (Node only).
 
+import type { ApiSecurityOptions } from '../index.js';
+
 export interface MockWeChatOptions {
   appId: string;
   appSecret: string;
@@ -26,17 +28,11 @@ export interface MockWeChatOptions {
 export type MockFaultKind = 'latency' | 'hang' | 'http5xx' | 'busy' | 'rateLimit' | 'nonJson' | 'reset' | 'errcode'
   | 'tamperReply' | 'tamperSignature' | 'unknownCertificate' | 'staleTimestamp' | 'futureTimestamp' | 'wrongAppid' | 'timestampMismatch' | 'plainSuccess' | 'badEnvelope' | 'plaintextNotJson';
 
-/** The client's options.apiSecurity for a mock started with apiSecurity (keys it generated). */
-export interface MockApiSecurity {
-  symmetricKey: string;
-  symmetricSn: string;
-  /** PEM: "RSA PRIVATE KEY" (PKCS#1) for 'RSA', "PRIVATE KEY" (PKCS#8) for 'SM'. */
-  privateKey: string;
-  privateKeySn: string;
-  platformCertificate: string;
-  platformCertificateSn: string;
-  algorithm: 'RSA' | 'SM';
-}
+/**
+ * The client's options.apiSecurity for a mock started with apiSecurity (keys it generated;
+ * privateKey is PEM "RSA PRIVATE KEY" (PKCS#1) for 'RSA', "PRIVATE KEY" (PKCS#8) for 'SM').
+ */
+export type MockApiSecurity = Required<Omit<ApiSecurityOptions, 'origin'>>;
 
 export interface MockFaultOptions {
   /** Only this API path (e.g. '/cgi-bin/stable_token'; '/wxa/business/getuserphonenumber' covers cloud.openapi.phonenumber.getPhoneNumber too, 'cloud.getOpenData' cloud.getOpenData); default every API path and cloud call. */
