@@ -16,32 +16,17 @@
 // tests/client/user-key.test.mjs encrypts as the Mini Program does, with
 // node:crypto, and decrypts through the mock's getuserencryptkey.
 import { WxOpenDataError, invalidArgument } from './errors.mjs';
+import { BASE64, toBase64 } from './base64.mjs';
 
 const KEY = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 const IV = /^[\x21-\x7e]{16}$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** The engine's limit on encryptedData (1 MiB of ciphertext), as base64 characters. */
 const MAX_BASE64 = 4 * Math.ceil(1048576 / 3);
-const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 const KEY_SHAPE = "getUserEncryptKey's encryptKey: base64 of 16 bytes (24 characters)";
 const IV_SHAPE = 'the 16-character iv that getUserEncryptKey returns with the key';
 const FAILED = 'decryption with this user key failed: the data was encrypted with another key (use the key whose version the Mini Program sent with the data), '
   + 'or not as this package reads it (AES-128-CBC, PKCS#7 padding, the iv\'s 16 characters as its bytes, the ciphertext in base64, the plaintext JSON text), or it was damaged in transit';
-
-/** Standard base64 of an ASCII string (Node 10 has no btoa). */
-function base64Ascii(text) {
-  let out = '';
-  for (let i = 0; i < text.length; i += 3) {
-    const a = text.charCodeAt(i);
-    const b = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-    const c = i + 2 < text.length ? text.charCodeAt(i + 2) : 0;
-    out += DIGITS[a >> 2] + DIGITS[((a & 3) << 4) | (b >> 4)];
-    out += i + 1 < text.length ? DIGITS[((b & 15) << 2) | (c >> 6)] : '=';
-    out += i + 2 < text.length ? DIGITS[c & 63] : '=';
-  }
-  return out;
-}
 
 /** Reads `keyInfo.encryptKey` and `keyInfo.iv`, or throws INVALID_ARGUMENT that names what is wrong (never a value). */
 function readKey(keyInfo) {
@@ -86,7 +71,7 @@ export function createDecryptWithUserKey(decryptData) {
     const { encryptKey, iv } = readKey(keyInfo);
     checkCiphertext(encryptedData);
     try {
-      return decryptData(encryptKey, encryptedData, base64Ascii(iv));
+      return decryptData(encryptKey, encryptedData, toBase64(Uint8Array.from(iv, (c) => c.charCodeAt(0))));
     } catch (err) {
       if (err instanceof WxOpenDataError && err.code === 'DECRYPT_FAILED') throw new WxOpenDataError('DECRYPT_FAILED', FAILED);
       throw err;

@@ -11,6 +11,7 @@
 // Node only: node:crypto for AES-256-GCM and RSA-PSS, the security .wasm
 // for SM2/SM4 and for the certificates.
 import { createCipheriv, createDecipheriv, createSign, createVerify, generateKeyPairSync, constants, randomBytes } from 'node:crypto';
+import { pem } from '../base64.mjs';
 
 export const SECURITY_FAULTS = ['tamperReply', 'tamperSignature', 'unknownCertificate', 'staleTimestamp', 'futureTimestamp', 'wrongAppid', 'timestampMismatch', 'plainSuccess', 'badEnvelope', 'plaintextNotJson'];
 
@@ -26,7 +27,6 @@ const CERT_SM2_ID = Buffer.from('1234567812345678');
 const DAY_MS = 86400 * 1000;
 
 const sn = () => randomBytes(16).toString('hex');
-const pem = (label, der) => `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
 
 /**
  * @param {{ algorithm: 'RSA' | 'SM', appId: string, nowS: () => number, nowMs: () => number, engine: object, remember: (s: string) => string }} o
