@@ -3,9 +3,9 @@
 // package's other builds, read with fs; in a bundle (where __dirname is the
 // bundle's, or fs is missing) it is the web entry's base64 module, which the
 // literal require() below lets the bundler embed, as node.mjs's compile()
-// does for the request-path builds. Randomness: WebCrypto where the runtime
-// has it globally, else node:crypto (Node 10-18).
-import { WxOpenDataError } from './errors.mjs';
+// does for the request-path builds. Randomness: node-random.mjs, as for
+// encryptData.
+import { randomFill } from './node-random.mjs';
 
 /** The compiled security .wasm. */
 export async function compileSecurityWasm() {
@@ -19,18 +19,6 @@ export async function compileSecurityWasm() {
 /** `n` fresh random bytes. */
 export function randomBytes(n) {
   const out = new Uint8Array(n);
-  const webcrypto = typeof globalThis !== 'undefined' ? globalThis.crypto : undefined;
-  if (webcrypto && typeof webcrypto.getRandomValues === 'function') {
-    webcrypto.getRandomValues(out);
-    return out;
-  }
-  let nodeCrypto;
-  try {
-    nodeCrypto = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('crypto') : require('crypto');
-  } catch (_) {
-    nodeCrypto = undefined;
-  }
-  if (!nodeCrypto || typeof nodeCrypto.randomFillSync !== 'function') throw new WxOpenDataError('RANDOM_UNAVAILABLE');
-  nodeCrypto.randomFillSync(out);
+  randomFill(out);
   return out;
 }

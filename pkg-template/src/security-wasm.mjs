@@ -8,7 +8,7 @@
 // wx-open-data/wasm/security.wasm, which workerd hands over compiled, and
 // passes it to web.mjs's initSync({ module, security }), which gives it to
 // provideSecurityWasm (the API security workerd row of tests/runtimes/run.mjs).
-import { WxOpenDataError } from './errors.mjs';
+import { randomFill } from './web-random.mjs';
 
 let provided;
 
@@ -31,12 +31,9 @@ export async function compileSecurityWasm() {
   return WebAssembly.compile(bytesOf((await import('./wasm-security.mjs')).default));
 }
 
-/** `n` bytes from crypto.getRandomValues. */
+/** `n` fresh random bytes. */
 export function randomBytes(n) {
-  if (typeof crypto === 'undefined' || typeof crypto.getRandomValues !== 'function') {
-    throw new WxOpenDataError('RANDOM_UNAVAILABLE');
-  }
   const out = new Uint8Array(n);
-  crypto.getRandomValues(out);
+  randomFill(out);
   return out;
 }

@@ -10,7 +10,8 @@
 import { createEngine, hasSimd, webCodec } from './engine.mjs';
 import { createApi } from './api.mjs';
 import { createDecryptWithUserKey } from './user-key.mjs';
-import { WxOpenDataError, invalidArgument } from './errors.mjs';
+import { invalidArgument } from './errors.mjs';
+import { randomFill } from './web-random.mjs';
 import { provideSecurityWasm } from './security-wasm.mjs';
 
 let engine;
@@ -46,13 +47,6 @@ function tools() {
     throw invalidArgument('encryptData and diagnose need the baseline build: pass it as initSync({ module, tools }) (wx-open-data/wasm/baseline.wasm)');
   }
   return toolsEngine;
-}
-
-function randomFill(bytes) {
-  if (typeof crypto === 'undefined' || typeof crypto.getRandomValues !== 'function') {
-    throw new WxOpenDataError('RANDOM_UNAVAILABLE');
-  }
-  crypto.getRandomValues(bytes);
 }
 
 function wrap(instance, build) {
